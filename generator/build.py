@@ -1,0 +1,79 @@
+"""The pipeline: load the source folder into the model, run the data stages, the writers, check, then swap in.
+
+    load (YAML + sources) -> Catalogue model -> data stages -> writers -> check -> replace output
+
+Nothing is visible at the destination until everything has been written and checked.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.check import Finding, check_build
+from generator.errors import BuildError, Problem
+from generator.model import Catalogue
+from generator.output import OutputTree, replace_tree, staging_dir_for
+from generator.source.loader import load_catalogue
+from generator.writers import api, html, records, stac
+
+log = logging.getLogger("geosite")
+
+Stage = Callable[[Catalogue, OutputTree], None]
+
+DATA_STAGES: tuple[Stage, ...] = ()
+"""Read each dataset's source once and publish its files, adding assets and collections to the model."""
+
+WRITERS: tuple[Stage, ...] = (records.write, stac.write, api.write, html.write)
+"""Describe the model: they read only the model, never each other's files."""
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    catalogue: Catalogue
+    output: Path
+    files: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True, progress: Progress | None = None) -> BuildResult:
+    """Build the site for the source folder `src` into `dest`, replacing it only on success."""
+    report = progress or (lambda step: None)
+    report("Reading the source folder")
+    catalogue = load_catalogue(Path(src), base_url=base_url)
+    dest = Path(dest)
+    _refuse_dangerous_destination(Path(src), dest)
+    staging = staging_dir_for(dest)
+    try:
+        out = OutputTree(staging)
+        for stage in (*DATA_STAGES, *WRITERS):
+            report(f"Writing {stage.__module__.rsplit('.', 1)[-1]}")
+            stage(catalogue, out)
+        findings = _check(staging, catalogue, report) if check else []
+        replace_tree(staging, dest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(catalogue, dest, out.written, findings)
+
+
+def _check(staging: Path, catalogue: Catalogue, report: Progress) -> list[Finding]:
+    report("Checking the output")
+    findings = check_build(staging, catalogue.base_url)
+    if findings:
+        raise BuildError([Problem(f"check failed: {f}") for f in findings])
+    return findings
+
+
+def _refuse_dangerous_destination(src: Path, dest: Path) -> None:
+    """The output replaces `dest` whole: never let that be the source folder, or a folder holding it."""
+    src, dest = src.resolve(), dest.resolve()
+    if dest == src or src.is_relative_to(dest):
+        raise BuildError(f"output folder {dest} would replace the source folder {src}; choose another -o")
+    if dest.exists() and not dest.is_dir():
+        raise BuildError(f"output path {dest} exists and is not a folder")

@@ -1,0 +1,150 @@
+"""Validate the build's JSON documents against the official schemas, offline, from the vendored mirror."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.validators import validator_for
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+from referencing.jsonschema import DRAFT202012
+
+from generator.check.findings import Finding
+
+MIRROR = Path(__file__).resolve().parents[1] / "official_schemas"
+OVERRIDES = Path(__file__).resolve().parents[1] / "official_schemas_overrides"
+
+FEATURES = "https://schemas.opengis.net/ogcapi/features/part1/1.0/openapi/schemas/"
+RECORDS = "https://schemas.opengis.net/ogcapi/records/part1/1.0/openapi/schemas/"
+STAC = "https://schemas.stacspec.org/v1.1.0/"
+RECORD_CORE = "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/record-core"
+
+SCHEMA_FOR_KIND = {
+    "stac-catalog": STAC + "catalog-spec/json-schema/catalog.json",
+    "stac-collection": STAC + "collection-spec/json-schema/collection.json",
+    "stac-item": STAC + "item-spec/json-schema/item.json",
+    "record": RECORDS + "recordGeoJSON.yaml",
+    "records-catalogue": RECORDS + "collection.yaml",
+    "feature": FEATURES + "featureGeoJSON.yaml",
+    "feature-collection": FEATURES + "featureCollectionGeoJSON.yaml",
+    "collection": FEATURES + "collection.yaml",
+    "collections": FEATURES + "collections.yaml",
+    "conformance": FEATURES + "confClasses.yaml",
+    "landing-page": RECORDS + "landingPage.yaml",
+    "tileset": "https://schemas.opengis.net/tms/2.0/json/tileSet.json",
+}
+
+
+def document_kind(document: Any) -> str | None:
+    """What an OGC API / STAC document is, from its content (so a build can be checked without its source)."""
+    if not isinstance(document, dict):
+        return None
+    kind = document.get("type")
+    if "stac_version" in document:
+        return {"Catalog": "stac-catalog", "Collection": "stac-collection", "Feature": "stac-item"}.get(kind)
+    if "openapi" in document or "tilejson" in document:
+        return None
+    if kind == "Feature":
+        return "record" if RECORD_CORE in document.get("conformsTo", ()) else "feature"
+    if kind == "FeatureCollection":
+        return "feature-collection"
+    if kind == "Collection" and document.get("itemType") == "record":
+        return "records-catalogue"
+    if "tileMatrixSetURI" in document or ("dataType" in document and "tileMatrixSetLimits" in document):
+        return "tileset"
+    if "collections" in document:
+        return "collections"
+    if "conformsTo" in document and "links" not in document:
+        return "conformance"
+    if "id" in document and "links" in document:
+        return "collection"
+    if "links" in document:
+        return "landing-page"
+    return None
+
+
+def validate_document(document: Any) -> list[str]:
+    """Messages for every way `document` breaks the official schema(s) of its kind; [] when valid or unknown."""
+    kind = document_kind(document)
+    if kind is None:
+        return []
+    urls = [SCHEMA_FOR_KIND[kind]]
+    if kind.startswith("stac-"):
+        urls += document.get("stac_extensions", [])
+    messages = [msg for url in urls for msg in _errors(url, document)]
+    if kind == "feature-collection" and any(RECORD_CORE in f.get("conformsTo", ()) for f in document.get("features", [])):
+        messages += [f"features[{i}]: {m}" for i, f in enumerate(document["features"]) for m in _errors(SCHEMA_FOR_KIND["record"], f)]
+    return messages
+
+
+def check_schemas(root: Path) -> list[Finding]:
+    findings = []
+    for path in sorted(root.rglob("*.json")):
+        rel = path.relative_to(root).as_posix()
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            findings.append(Finding(rel, f"not valid JSON: {exc}", "schema"))
+            continue
+        findings += [Finding(rel, message, "schema") for message in validate_document(document)]
+    return findings
+
+
+def _errors(url: str, document: Any) -> list[str]:
+    validator = _validator(url)
+    return [f"{'/'.join(str(p) for p in e.absolute_path) or '(document)'}: {e.message[:300]} [{url.rsplit('/', 1)[-1]}]" for e in validator.iter_errors(document)]
+
+
+@cache
+def _validator(url: str) -> Any:
+    """A validator whose root is the schema at `url`, so its relative $refs resolve against that URL."""
+    cls = validator_for(_retrieve_contents(url), default=Draft202012Validator)
+    return cls({"$ref": url}, registry=_registry())
+
+
+@cache
+def _registry() -> Registry:
+    return Registry(retrieve=_retrieve)
+
+
+def _retrieve(uri: str) -> Resource:
+    return Resource.from_contents(_retrieve_contents(uri), default_specification=DRAFT202012)
+
+
+@cache
+def _retrieve_contents(uri: str) -> Any:
+    """The mirrored file behind `uri` (override first); OpenAPI 3.0 YAML is turned into JSON Schema."""
+    relative = uri.split("://", 1)[-1].split("#", 1)[0]
+    for base in (OVERRIDES, MIRROR):
+        path = base / relative
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            if path.suffix in (".yaml", ".yml"):
+                return _openapi_to_jsonschema(yaml.safe_load(text))
+            return json.loads(text)
+    raise NoSuchResource(ref=uri)
+
+
+def _openapi_to_jsonschema(node: Any) -> Any:
+    """OpenAPI 3.0's `nullable: true` becomes a null type (JSON Schema has no `nullable`); `example` is dropped."""
+    if isinstance(node, list):
+        return [_openapi_to_jsonschema(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    result = {k: _openapi_to_jsonschema(v) for k, v in node.items() if k not in ("nullable", "example")}
+    if any(branch == {"enum": [None]} for branch in result.get("oneOf", ())):
+        result["anyOf"] = result.pop("oneOf")  # "null or X" where X is itself nullable: both branches match null
+    if node.get("nullable") is True:
+        if "type" in result:
+            result["type"] = [result["type"], "null"] if isinstance(result["type"], str) else [*result["type"], "null"]
+        if "enum" in result:
+            result["enum"] = [*result["enum"], None]
+        if "type" not in result and "enum" not in result:
+            result = {"anyOf": [copy.deepcopy(result), {"type": "null"}]}
+    return result

@@ -1,0 +1,78 @@
+"""The `geosite` command: a thin layer over generator.build that prints progress and one-line errors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from generator import __version__
+from generator.errors import GeositeError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Build a static OGC API Records + STAC catalogue and tile site from a folder of metadata and data.")
+err = Console(stderr=True)
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        print(f"geosite {__version__}")
+        raise typer.Exit()
+    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, format="%(message)s", handlers=[RichHandler(console=err, show_time=False, show_path=False)])
+    _state["debug"] = debug
+
+
+_state = {"debug": False}
+
+
+@app.command()
+def build(
+    src: Annotated[Path, typer.Argument(help="Source folder with catalogue.yaml and datasets/<id>/dataset.yaml.")] = Path("catalogue_src"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder; replaced as a whole when the build succeeds.")] = Path("build"),
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="Absolute URL the site will be served at (overrides base_url in catalogue.yaml).")] = None,
+    check: Annotated[bool, typer.Option("--check/--no-check", help="Validate schemas and links before publishing the output.")] = True,
+) -> None:
+    """Build the site from SRC into OUTPUT."""
+    from generator.build import build as run_build
+
+    with err.status("Building…") as status:
+        result = _run(lambda: run_build(src, output, base_url=base_url, check=check, progress=lambda step: status.update(step + "…")))
+    count = len(result.catalogue.datasets)
+    err.print(f"Built {count} dataset{'s' if count != 1 else ''} into {result.output} ({len(result.files)} files).")
+    err.print(f"Look at it: open {result.output / 'index.html'}, or serve the folder with any static web server.")
+
+
+def _run(action):
+    """Run `action`, turning geosite's errors into one line each and exit code 1 (tracebacks with --debug)."""
+    try:
+        return action()
+    except GeositeError as exc:
+        if _state["debug"]:
+            raise
+        for problem in exc.problems:
+            err.print(f"[bold red]error:[/] {problem}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("interrupted; the previous output is unchanged")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # a bug or an environment failure: still one line unless --debug
+        if _state["debug"]:
+            raise
+        err.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

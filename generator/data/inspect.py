@@ -1,0 +1,114 @@
+"""Find out cheaply what a source file is (vector or raster), its CRS and its extent in CRS84."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from generator.errors import SourceError
+from generator.model import BBox, SourceInfo
+from generator.source.yamlfile import YamlDocument
+
+RASTER_SUFFIXES = frozenset({".tif", ".tiff", ".vrt", ".hgt", ".nc", ".img", ".jp2", ".asc", ".dem", ".png", ".jpg", ".webp"})
+
+
+def inspect_source(path: Path, options: dict[str, Any], doc: YamlDocument) -> SourceInfo:
+    """Probe `path` as raster first when its suffix suggests so, else as vector first."""
+    probes = [_inspect_raster, _inspect_vector]
+    if path.suffix.lower() not in RASTER_SUFFIXES:
+        probes.reverse()
+    reasons = []
+    for probe in probes:
+        try:
+            info = probe(path, options)
+        except _NotThisKind as exc:
+            reasons.append(str(exc))
+            continue
+        return _with_crs84_bbox(info, options, doc)
+    raise SourceError(doc.problem(("source",), f"cannot read {path.name} as vector or raster data ({'; '.join(reasons)})"))
+
+
+class _NotThisKind(Exception):
+    pass
+
+
+def _inspect_vector(path: Path, options: dict[str, Any]) -> SourceInfo:
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    try:
+        info = pyogrio.read_info(path, layer=options.get("layer"), force_total_bounds=True, encoding=options.get("encoding"))
+    except (DataSourceError, DataLayerError) as exc:
+        raise _NotThisKind(_first_line(exc)) from None
+    bounds = info.get("total_bounds")
+    bbox = tuple(float(v) for v in bounds) if bounds is not None and all(v == v for v in bounds) else None
+    return SourceInfo(
+        kind="vector",
+        path=path,
+        driver=info.get("driver", ""),
+        crs=info.get("crs"),
+        bbox=bbox,
+        count=int(info.get("features", -1)),
+        details={"geometry_type": info.get("geometry_type"), "fields": list(info.get("fields", []))},
+    )
+
+
+def _inspect_raster(path: Path, options: dict[str, Any]) -> SourceInfo:
+    import rasterio
+    from rasterio.errors import RasterioIOError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with rasterio.open(path) as src:
+                crs = src.crs.to_wkt() if src.crs else None
+                return SourceInfo(
+                    kind="raster",
+                    path=path,
+                    driver=src.driver,
+                    crs=crs,
+                    bbox=tuple(src.bounds),
+                    count=src.count,
+                    details={"width": src.width, "height": src.height, "dtypes": list(src.dtypes)},
+                )
+        except RasterioIOError as exc:
+            raise _NotThisKind(_first_line(exc)) from None
+
+
+def _with_crs84_bbox(info: SourceInfo, options: dict[str, Any], doc: YamlDocument) -> SourceInfo:
+    crs = _source_crs(info, options, doc)
+    info.crs = crs.to_string()
+    if info.bbox is not None:
+        info.bbox = to_crs84(info.bbox, crs)
+    return info
+
+
+def _source_crs(info: SourceInfo, options: dict[str, Any], doc: YamlDocument) -> CRS:
+    """The file's own CRS, or the one the YAML names; never a guess."""
+    declared = options.get("crs")
+    if declared:
+        try:
+            return CRS.from_user_input(declared)
+        except CRSError as exc:
+            raise SourceError(doc.problem(("source", "crs"), f"not a CRS that PROJ knows: {declared!r} ({_first_line(exc)})")) from None
+    if not info.crs:
+        raise SourceError(doc.problem(("source",), f"{info.path.name} does not say which CRS it is in; add 'crs: EPSG:<code>' under source (with path:)"))
+    return CRS.from_user_input(info.crs)
+
+
+def to_crs84(bounds: BBox, crs: CRS) -> BBox:
+    """Transform bounds to longitude/latitude, densifying edges so curved boundaries are covered."""
+    if crs.is_geographic and crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+        west, south, east, north = bounds
+    else:
+        transformer = Transformer.from_crs(crs, "OGC:CRS84", always_xy=True)
+        west, south, east, north = transformer.transform_bounds(*bounds, densify_pts=21)
+    return (max(west, -180.0), max(south, -90.0), min(east, 180.0), min(north, 90.0))
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,60 @@
+"""Where every resource lives in the output tree: the one place that knows the site's URL layout.
+
+Every resource is a file with an explicit name, so links work on any static host and from file://,
+with or without URL rewrites. Paths are relative to the output root and '/'-separated.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+LANDING_JSON = "index.json"
+LANDING_HTML = "index.html"
+CONFORMANCE = "conformance.json"
+OPENAPI = "openapi.json"
+COLLECTIONS = "collections/index.json"
+RECORDS_ID = "records"
+RECORDS_CATALOGUE = f"collections/{RECORDS_ID}/index.json"
+STAC_ROOT = "stac/catalog.json"
+
+
+def record_json(dataset_id: str) -> str:
+    return f"collections/{RECORDS_ID}/items/{dataset_id}.json"
+
+
+def records_items_page(number: int) -> str:
+    """Pages of the records as GeoJSON FeatureCollections, the Records API `items` resource."""
+    return f"collections/{RECORDS_ID}/items/index.json" if number == 1 else f"collections/{RECORDS_ID}/items/page-{number}.json"
+
+
+def record_html(dataset_id: str) -> str:
+    return f"datasets/{dataset_id}/index.html"
+
+
+def dataset_file(dataset_id: str, filename: str) -> str:
+    """Where a dataset's published files (downloads, COG, PMTiles, thumbnail) go."""
+    return f"datasets/{dataset_id}/{filename}"
+
+
+def collection_json(dataset_id: str) -> str:
+    """The OGC API collection of a dataset with data (features, tiles, coverage)."""
+    return f"collections/{dataset_id}/index.json"
+
+
+def stac_collection(dataset_id: str) -> str:
+    return f"stac/{dataset_id}/collection.json"
+
+
+def href(from_path: str, to_path: str) -> str:
+    """Relative href from the document at `from_path` to `to_path`, both output-root relative."""
+    rel = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    return rel if rel.startswith(".") else f"./{rel}"
+
+
+def absolute(base_url: str | None, path: str) -> str | None:
+    """Canonical URL of `path` when the site has a base URL; index.html maps to its folder."""
+    if base_url is None:
+        return None
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return base_url + path

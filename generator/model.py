@@ -1,0 +1,176 @@
+"""The one in-memory model of a catalogue: loaders fill it, data stages add to it, writers only read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BBox = tuple[float, float, float, float]
+"""west, south, east, north in CRS84; west > east when the box crosses the antimeridian."""
+
+
+@dataclass(frozen=True)
+class Publisher:
+    name: str
+    url: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str | None = None
+    organization: str | None = None
+    position: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    url: str | None = None
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExternalLink:
+    """A resource outside the site that the dataset's record points to (a WMS, a PDF, a web page)."""
+
+    href: str
+    title: str | None = None
+    rel: str = "related"
+    media_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    title: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Theme:
+    scheme: str
+    concepts: tuple[Concept, ...]
+
+
+@dataclass(frozen=True)
+class License:
+    """An SPDX identifier or expression, or 'other' with a name and a URL to its text."""
+
+    spdx: str
+    title: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class TimeExtent:
+    """An instant (start == end, instant=True) or an interval whose ends may be open (None).
+
+    Values are ISO 8601 strings as written: a date (YYYY-MM-DD) or a UTC date-time ending in Z.
+    """
+
+    start: str | None
+    end: str | None
+    instant: bool = False
+    resolution: str | None = None
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file the build published for a dataset, described once for every writer that lists it."""
+
+    key: str
+    href: str  # path relative to the output root, '/'-separated
+    title: str
+    media_type: str
+    roles: tuple[str, ...] = ("data",)
+    size: int | None = None
+    checksum: str | None = None  # multihash (sha2-256) as hex, as the STAC file extension wants
+    crs: str | None = None  # e.g. "EPSG:4326"
+    stac_fields: dict[str, Any] = field(default_factory=dict)  # e.g. proj:code, raster:bands
+
+
+@dataclass(frozen=True)
+class ApiLink:
+    """A link from the record to a machine endpoint the build wrote (a features collection, tiles, a coverage)."""
+
+    rel: str
+    href: str  # relative to the output root
+    media_type: str
+    title: str
+
+
+@dataclass
+class OgcCollection:
+    """A dataset's OGC API collection (features, tiles, coverage), written by the api writer at
+    `layout.collection_json(id)` and listed in `collections/index.json`. Link hrefs are output-root relative."""
+
+    item_type: str | None = None  # "feature" for OGC API Features collections
+    crs: tuple[str, ...] = ("http://www.opengis.net/def/crs/OGC/1.3/CRS84",)
+    links: list[ApiLink] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. storageCrs, rangeType
+
+
+@dataclass
+class SourceInfo:
+    """What inspecting the source file told us, cheaply, before any pipeline runs."""
+
+    kind: str  # "vector" or "raster"
+    path: Path
+    driver: str
+    crs: str | None
+    bbox: BBox | None  # in CRS84
+    count: int | None = None  # features (vector) or bands (raster)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Dataset:
+    id: str
+    yaml_path: Path
+    title: str
+    description: str = ""
+    type: str = "dataset"
+    keywords: tuple[str, ...] = ()
+    themes: tuple[Theme, ...] = ()
+    license: License | None = None
+    rights: str | None = None
+    contacts: tuple[Contact, ...] = ()
+    time: TimeExtent | None = None
+    language: str | None = None
+    external_ids: tuple[tuple[str | None, str], ...] = ()  # (scheme, value)
+    links: tuple[ExternalLink, ...] = ()
+    created: str | None = None
+    updated: str | None = None
+    declared_bbox: BBox | None = None
+    source_path: Path | None = None
+    source_options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # per-output options (tiles, features, …)
+    source: SourceInfo | None = None
+    # Filled in by the data stages:
+    bbox: BBox | None = None
+    assets: list[Asset] = field(default_factory=list)
+    api_links: list[ApiLink] = field(default_factory=list)
+    collection: OgcCollection | None = None
+    stac_extensions: set[str] = field(default_factory=set)
+    summaries: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_data(self) -> bool:
+        return self.source_path is not None
+
+
+@dataclass
+class Catalogue:
+    src_dir: Path
+    title: str
+    description: str
+    publisher: Publisher
+    id: str = "catalogue"
+    base_url: str | None = None  # always ends with "/" when set
+    language: str = "en"
+    license: License | None = None
+    keywords: tuple[str, ...] = ()
+    datasets: list[Dataset] = field(default_factory=list)
+    conformance: set[str] = field(default_factory=set)  # classes the data stages implement
+
+    def dataset(self, dataset_id: str) -> Dataset:
+        return next(d for d in self.datasets if d.id == dataset_id)
