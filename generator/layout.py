@@ -58,3 +58,33 @@ def absolute(base_url: str | None, path: str) -> str | None:
     if path == "index.html" or path.endswith("/index.html"):
         path = path[: -len("index.html")]
     return base_url + path
+
+
+def features_page(dataset_id: str, number: int) -> str:
+    """Pre-paginated OGC API Features items: page 1 is what `{api}/collections/{id}/items` maps to."""
+    return f"collections/{dataset_id}/items/index.json" if number == 1 else f"collections/{dataset_id}/items/page-{number}.json"
+
+
+def feature_json(dataset_id: str, feature_id: str) -> str:
+    return f"collections/{dataset_id}/items/{feature_id}.json"
+
+
+def queryables_json(dataset_id: str) -> str:
+    return f"collections/{dataset_id}/queryables.json"
+
+
+def tilesets_json(dataset_id: str) -> str:
+    """OGC API Tiles: the list of a collection's tilesets (`{api}/collections/{id}/tiles`)."""
+    return f"collections/{dataset_id}/tiles/index.json"
+
+
+def tileset_json(dataset_id: str, tms: str = "WebMercatorQuad") -> str:
+    return f"collections/{dataset_id}/tiles/{tms}.json"
+
+
+def tilejson(dataset_id: str) -> str:
+    return f"datasets/{dataset_id}/tiles.json"
+
+
+def pmtiles_archive(dataset_id: str) -> str:
+    return f"datasets/{dataset_id}/{dataset_id}.pmtiles"

@@ -48,7 +48,7 @@ def document_kind(document: Any) -> str | None:
     kind = document.get("type")
     if "stac_version" in document:
         return {"Catalog": "stac-catalog", "Collection": "stac-collection", "Feature": "stac-item"}.get(kind)
-    if "openapi" in document or "tilejson" in document:
+    if "openapi" in document or "tilejson" in document or "tilesets" in document:
         return None
     if kind == "Feature":
         return "record" if RECORD_CORE in document.get("conformsTo", ()) else "feature"

@@ -16,6 +16,7 @@ from generator.output import OutputTree
 from generator.writers.common import GEOJSON, HTML, JSON, datetime_bound, external_links, license_links, link
 
 STAC_VERSION = "1.1.0"
+PMTILES = "application/vnd.pmtiles"  # linked with rel "pmtiles" too, as the web-map-links extension does
 FILE_EXTENSION = "https://stac-extensions.github.io/file/v2.1.0/schema.json"
 STAC_LICENSE = re.compile(r"^[\w\-.+]+$")
 WHOLE_WORLD = (-180.0, -90.0, 180.0, 90.0)
@@ -88,6 +89,7 @@ def _collection_links(catalogue: Catalogue, dataset: Dataset, path: str) -> list
         link("alternate", layout.href(path, layout.record_json(dataset.id)), GEOJSON, "This dataset's OGC API record"),
         *license_links(dataset.license),
         *((link("related", layout.href(path, layout.collection_json(dataset.id)), JSON, "OGC API collection"),) if dataset.collection else ()),
+        *(link("pmtiles", layout.href(path, a.href), a.media_type, a.title) for a in dataset.assets if a.media_type == PMTILES),
         *external_links(dataset),
     ]
 
