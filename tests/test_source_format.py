@@ -166,3 +166,30 @@ def test_cli_prints_one_line_per_error_without_traceback(make_source, tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "keywrods" in lines[0] and "dataset.yaml:2" in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_geoparquet_source_is_inspected(make_source, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    src = make_source({"pq": "title: P\nsource: pts.parquet\n"})
+    frame = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[Point(1600000, 5000000), Point(1610000, 5010000)], crs="EPSG:2193")
+    frame.to_parquet(src / "datasets/pq/pts.parquet")
+    dataset = load_catalogue(src).dataset("pq")
+    assert dataset.source.kind == "vector" and dataset.source.count == 2
+    assert 170 < dataset.bbox[0] < 175 and -47 < dataset.bbox[1] < -35
+
+
+def test_symlinks_out_of_the_source_folder_are_refused(make_source, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "dataset.yaml").write_text("title: Elsewhere\n")
+    src = make_source({"ok": MINIMAL})
+    (src / "datasets/linked").symlink_to(outside, target_is_directory=True)
+    (src / "datasets/ok/dataset.yaml").unlink()
+    (src / "datasets/ok/dataset.yaml").symlink_to(outside / "dataset.yaml")
+    with pytest.raises(SourceError) as info:
+        load_catalogue(src)
+    text = str(info.value)
+    assert "datasets/linked: dataset folder is a link to outside" in text
+    assert "datasets/ok/dataset.yaml: is a link to outside" in text

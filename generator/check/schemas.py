@@ -75,6 +75,8 @@ def validate_document(document: Any) -> list[str]:
     if kind is None:
         return []
     urls = [SCHEMA_FOR_KIND[kind]]
+    if kind == "record":
+        urls.append(SCHEMA_FOR_KIND["feature"])  # a record is also an OGC API Features feature
     if kind.startswith("stac-"):
         urls += document.get("stac_extensions", [])
     messages = [msg for url in urls for msg in _errors(url, document)]

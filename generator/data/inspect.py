@@ -14,12 +14,15 @@ from generator.model import BBox, SourceInfo
 from generator.source.yamlfile import YamlDocument
 
 RASTER_SUFFIXES = frozenset({".tif", ".tiff", ".vrt", ".hgt", ".nc", ".img", ".jp2", ".asc", ".dem", ".png", ".jpg", ".webp"})
+GEOPARQUET_SUFFIXES = frozenset({".parquet", ".geoparquet"})
 
 
 def inspect_source(path: Path, options: dict[str, Any], doc: YamlDocument) -> SourceInfo:
     """Probe `path` as raster first when its suffix suggests so, else as vector first."""
     probes = [_inspect_raster, _inspect_vector]
-    if path.suffix.lower() not in RASTER_SUFFIXES:
+    if path.suffix.lower() in GEOPARQUET_SUFFIXES:
+        probes = [_inspect_geoparquet]
+    elif path.suffix.lower() not in RASTER_SUFFIXES:
         probes.reverse()
     reasons = []
     for probe in probes:
@@ -54,6 +57,34 @@ def _inspect_vector(path: Path, options: dict[str, Any]) -> SourceInfo:
         bbox=bbox,
         count=int(info.get("features", -1)),
         details={"geometry_type": info.get("geometry_type"), "fields": list(info.get("fields", []))},
+    )
+
+
+def _inspect_geoparquet(path: Path, options: dict[str, Any]) -> SourceInfo:
+    """GeoParquet through pyarrow (GDAL builds without the Parquet driver are common): CRS and bbox from 'geo' metadata."""
+    import json
+
+    import pyarrow.parquet as pq
+    from pyarrow import ArrowInvalid
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (ArrowInvalid, OSError) as exc:
+        raise _NotThisKind(_first_line(exc)) from None
+    geo = json.loads((parquet.schema_arrow.metadata or {}).get(b"geo", b"null"))
+    if not geo:
+        raise _NotThisKind("a Parquet file without GeoParquet 'geo' metadata")
+    column = geo["columns"][geo["primary_column"]]
+    crs = column.get("crs", "OGC:CRS84")  # the GeoParquet default when the key is absent
+    bbox = tuple(float(v) for v in column["bbox"][:2] + column["bbox"][-2:]) if len(column.get("bbox", ())) >= 4 else None
+    return SourceInfo(
+        kind="vector",
+        path=path,
+        driver="GeoParquet",
+        crs=json.dumps(crs) if isinstance(crs, dict) else crs,
+        bbox=bbox,
+        count=parquet.metadata.num_rows,
+        details={"geometry_type": column.get("geometry_types"), "fields": [n for n in parquet.schema_arrow.names if n != geo["primary_column"]]},
     )
 
 

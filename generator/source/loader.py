@@ -97,6 +97,8 @@ def _check_folder(folder: Path, src: Path, seen: dict[str, str]) -> None:
     seen[name.lower()] = name
     if not (folder / DATASET_FILE).is_file():
         raise SourceError(Problem(f"no {DATASET_FILE} in this dataset folder", folder))
+    if not _inside(folder / DATASET_FILE, src):
+        raise SourceError(Problem("is a link to outside the source folder; copy the file in instead", folder / DATASET_FILE))
 
 
 def load_dataset(folder: Path, src: Path, catalogue: Catalogue, inspect: bool = True) -> Dataset:
