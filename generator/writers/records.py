@@ -53,7 +53,7 @@ def catalogue_document(catalogue: Catalogue) -> dict[str, Any]:
         "description": catalogue.description,
         "conformsTo": [RECORD_CORE, RECORD_COLLECTION, CRAWLABLE],
         "language": {"code": catalogue.language},
-        "contacts": [_contact(Contact(organization=catalogue.publisher.name, email=catalogue.publisher.email, url=catalogue.publisher.url, roles=("publisher",)))],
+        "contacts": [_publisher_contact(catalogue)],
     }
     if catalogue.keywords:
         doc["keywords"] = list(catalogue.keywords)
@@ -112,7 +112,7 @@ def _properties(catalogue: Catalogue, dataset: Dataset) -> dict[str, Any]:
     formats = list(dict.fromkeys(a.media_type for a in dataset.assets if "data" in a.roles))
     if formats:
         props["formats"] = [{"mediaType": m} for m in formats]
-    props["contacts"] = [_contact(c) for c in dataset.contacts] + [_contact(Contact(organization=catalogue.publisher.name, email=catalogue.publisher.email, url=catalogue.publisher.url, roles=("publisher",)))]
+    props["contacts"] = [_contact(c) for c in dataset.contacts] + [_publisher_contact(catalogue)]
     if dataset.license:
         props["license"] = dataset.license.spdx
     if dataset.rights:
@@ -163,6 +163,11 @@ def items_page(path: str, features: list[dict], number: int, count: int, matched
             link("collection", layout.href(path, layout.RECORDS_CATALOGUE), JSON, "The catalogue"),
         ],
     }
+
+
+def _publisher_contact(catalogue: Catalogue) -> dict[str, Any]:
+    publisher = catalogue.publisher
+    return _contact(Contact(organization=publisher.name, email=publisher.email, url=publisher.url, roles=("publisher",)))
 
 
 def _concept(concept) -> dict[str, Any]:
