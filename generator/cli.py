@@ -50,6 +50,30 @@ def build(
     err.print(f"Look at it: open {result.output / 'index.html'}, or serve the folder with any static web server.")
 
 
+@app.command()
+def check(
+    site: Annotated[Path, typer.Argument(help="A built site folder.")] = Path("build"),
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="Treat absolute links under this URL as links into the site.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON for machines.")] = False,
+) -> None:
+    """Validate a built site: JSON documents against their official schemas, and every link. Exit 1 on any finding."""
+    import json
+
+    from generator.check import check_build
+
+    if not site.is_dir():
+        err.print(f"[bold red]error:[/] {site}: no such folder; build it first with 'geosite build'", markup=True, highlight=False)
+        raise typer.Exit(1)
+    findings = check_build(site, base_url)
+    if as_json:
+        print(json.dumps([{"path": f.path, "check": f.check, "message": f.message} for f in findings], indent=1))
+    else:
+        for finding in findings:
+            print(f"{finding.check}: {finding}")
+        err.print(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found in {site}." if findings else f"{site}: all documents valid, all links resolve.")
+    raise typer.Exit(1 if findings else 0)
+
+
 def _run(action):
     """Run `action`, turning geosite's errors into one line each and exit code 1 (tracebacks with --debug)."""
     try:
