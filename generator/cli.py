@@ -46,8 +46,8 @@ def build(
     with err.status("Building…") as status:
         result = _run(lambda: run_build(src, output, base_url=base_url, check=check, progress=lambda step: status.update(step + "…")))
     count = len(result.catalogue.datasets)
-    err.print(f"Built {count} dataset{'s' if count != 1 else ''} into {result.output} ({len(result.files)} files).")
-    err.print(f"Look at it: open {result.output / 'index.html'}, or serve the folder with any static web server.")
+    err.print(f"Built {count} dataset{'s' if count != 1 else ''} into {result.output} ({len(result.files)} files).", soft_wrap=True)
+    err.print(f"Look at it: open {result.output / 'index.html'}, or serve the folder with any static web server.", soft_wrap=True)
 
 
 @app.command()
