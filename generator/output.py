@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -76,23 +77,70 @@ def describe_file(path: Path) -> tuple[int, str]:
 
 
 def staging_dir_for(dest: Path) -> Path:
-    """A fresh staging folder beside `dest` (same filesystem, so the final rename is atomic)."""
+    """A fresh staging folder beside `dest` (same filesystem, so the final swap is atomic).
+
+    Leftovers of builds that were killed are cleaned up first, and an output a killed swap left aside is put back.
+    """
     dest = dest.resolve()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    _recover(dest)
     staging = dest.parent / f".{dest.name}.staging-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
-    staging.mkdir(parents=True)
+    staging.mkdir()
     return staging
 
 
 def replace_tree(staging: Path, dest: Path) -> None:
-    """Put the finished staging tree at `dest`; the previous output stays whole until the last moment."""
+    """Put the finished staging tree at `dest` in one atomic step; the previous output is whole until then."""
     dest = dest.resolve()
+    if not dest.exists():
+        staging.rename(dest)
+        return
+    if not dest.is_dir():
+        raise BuildError(f"output path exists and is not a folder: {dest}")
+    if _exchange(staging, dest):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
+        return
     old = dest.parent / f".{dest.name}.old-{os.getpid()}"
-    if dest.exists():
-        if not dest.is_dir():
-            raise BuildError(f"output path exists and is not a folder: {dest}")
-        dest.rename(old)
+    dest.rename(old)  # without renameat2 there is a moment with no output; _recover undoes a kill here
     staging.rename(dest)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two directories atomically with Linux's renameat2(RENAME_EXCHANGE); False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0
+
+
+def _recover(dest: Path) -> None:
+    """Remove staging folders of dead builds; restore an output that a killed fallback swap had moved aside."""
+    for leftover in sorted(dest.parent.glob(f".{dest.name}.*-*")):
+        kind, _, pid = leftover.name.rpartition("-")
+        if kind not in (f".{dest.name}.staging", f".{dest.name}.old") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        if kind.endswith(".old") and not dest.exists():
+            leftover.rename(dest)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -133,6 +133,12 @@ def _retrieve_contents(uri: str) -> Any:
     raise NoSuchResource(ref=uri)
 
 
+def _exclusive_geometry_branches(branches: Any) -> bool:
+    """Branches that are GeoJSON geometry types: distinguished by their `type`, so at most one can match."""
+    refs = [b.get("$ref", "") for b in branches if isinstance(b, dict)]
+    return len(refs) > 1 and len(refs) == len(branches) and all(r.endswith("GeoJSON.yaml") and "feature" not in r.lower() for r in refs)
+
+
 def _openapi_to_jsonschema(node: Any) -> Any:
     """OpenAPI 3.0's `nullable: true` becomes a null type (JSON Schema has no `nullable`); `example` is dropped."""
     if isinstance(node, list):
@@ -142,6 +148,8 @@ def _openapi_to_jsonschema(node: Any) -> Any:
     result = {k: _openapi_to_jsonschema(v) for k, v in node.items() if k not in ("nullable", "example")}
     if any(branch == {"enum": [None]} for branch in result.get("oneOf", ())):
         result["anyOf"] = result.pop("oneOf")  # "null or X" where X is itself nullable: both branches match null
+    if _exclusive_geometry_branches(result.get("oneOf", ())):
+        result["anyOf"] = result.pop("oneOf")  # same meaning (a geometry has one type), and stops at the first match
     if node.get("nullable") is True:
         if "type" in result:
             result["type"] = [result["type"], "null"] if isinstance(result["type"], str) else [*result["type"], "null"]

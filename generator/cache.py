@@ -1,0 +1,101 @@
+"""Reuse a dataset's published data files when nothing that shapes them has changed.
+
+The cache lives beside the output folder (`.<output>.cache/`), one entry per dataset: the files the pipeline
+wrote (hard-linked, so restoring costs no copy) and the dataset's data fields. The key covers geosite's
+version, the pipeline, the dataset's YAML except purely descriptive keys, the catalogue settings pipelines
+read, and the size and modification time of every file in the dataset's folder (and of its source).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+from generator import __version__
+from generator.model import Dataset
+from generator.output import OutputTree
+from generator.source.yamlfile import read_yaml
+
+DESCRIPTIVE_KEYS = frozenset({"description", "keywords", "themes", "links", "externalIds", "created", "updated", "type", "language"})
+"""YAML keys that only the metadata writers read: editing them re-renders pages but never re-processes data."""
+
+FORMAT = 1  # bump when what a cache entry holds changes
+
+
+class DataCache:
+    def __init__(self, root: Path, base_url: str | None):
+        self.root = Path(root)
+        self.base_url = base_url
+
+    @classmethod
+    def beside(cls, dest: Path, base_url: str | None) -> "DataCache":
+        dest = Path(dest).resolve()
+        return cls(dest.parent / f".{dest.name}.cache", base_url)
+
+    def key(self, dataset: Dataset, kind: str) -> str:
+        yaml_doc = {k: v for k, v in read_yaml(dataset.yaml_path).data.items() if k not in DESCRIPTIVE_KEYS}
+        material = {"format": FORMAT, "version": __version__, "kind": kind, "id": dataset.id, "yaml": yaml_doc, "base_url": self.base_url, "files": _file_stats(dataset)}
+        return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+    def restore(self, dataset: Dataset, kind: str, out: OutputTree) -> bool:
+        """Put the cached files into `out` and the cached data fields into `dataset`; False on a miss."""
+        from generator.engine import copy_data_fields
+
+        entry = self.root / dataset.id / self.key(dataset, kind)
+        try:
+            cached = pickle.loads((entry / "dataset.pickle").read_bytes())
+            files = json.loads((entry / "files.json").read_text())
+        except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return False
+        if not all((entry / "files" / rel).is_file() for rel in files):
+            return False
+        for rel in files:
+            _link_or_copy(entry / "files" / rel, out.claim(rel, f"cache:{dataset.id}"))
+        copy_data_fields(cached, dataset)
+        return True
+
+    def store(self, dataset: Dataset, kind: str, files: list[str], out: OutputTree) -> None:
+        """Keep this result as the dataset's only entry (older ones are removed), written atomically."""
+        folder = self.root / dataset.id
+        key = self.key(dataset, kind)
+        temporary = folder / f".{key}.{os.getpid()}"
+        shutil.rmtree(temporary, ignore_errors=True)
+        for rel in files:
+            target = temporary / "files" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(out.root / rel, target)
+        temporary.mkdir(parents=True, exist_ok=True)
+        (temporary / "files.json").write_text(json.dumps(sorted(files)))
+        (temporary / "dataset.pickle").write_bytes(pickle.dumps(dataset))
+        for old in folder.iterdir():
+            if old != temporary:
+                shutil.rmtree(old, ignore_errors=True)
+        temporary.rename(folder / key)
+
+
+def _file_stats(dataset: Dataset) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of every file that can feed the pipeline: the dataset folder and the source."""
+    folder = dataset.yaml_path.parent
+    paths = {p for p in folder.rglob("*") if p.is_file() and p.name != "dataset.yaml"}
+    source = dataset.source_path
+    if source is not None and source.exists():
+        paths |= set(source.rglob("*")) if source.is_dir() else set(source.parent.glob(source.stem + ".*"))
+    stats = []
+    for path in sorted(p for p in paths if p.is_file()):
+        info = path.stat()
+        stats.append((str(path.resolve()), info.st_size, info.st_mtime_ns))
+    return stats
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Hard link when source and target share a filesystem (free), else copy."""
+    if target.exists():
+        target.unlink()
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

@@ -1,0 +1,166 @@
+"""Run the data pipelines over the datasets: in parallel processes, with memory bounded, reusing unchanged results.
+
+Each dataset with a source is handled by the pipeline for its kind (vector, raster). A pipeline publishes one
+dataset: it writes files into the staging tree and fills the dataset's data fields in the model. Results are
+cached by a key over everything that can change them (see `DataCache.key`), so a rebuild after editing only a
+description reuses the tiles, COGs and downloads. One failing dataset does not stop the others; the build
+fails at the end listing every failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator.cache import DataCache
+from generator.errors import BuildError, GeositeError, Problem
+from generator.model import Catalogue, Dataset
+from generator.output import OutputTree
+
+log = logging.getLogger("geosite")
+
+Publish = Callable[[Catalogue, Dataset, OutputTree], None]
+
+
+@dataclass(frozen=True)
+class DataPipeline:
+    kind: str  # the SourceInfo.kind it handles
+    publish: Publish
+    conformance: frozenset[str] = frozenset()  # OGC conformance classes its outputs implement
+    memory_factor: float = 1.0  # peak RSS per byte of source, for scheduling
+
+
+@dataclass
+class _Task:
+    dataset: Dataset
+    pipeline: DataPipeline
+    weight: float  # share of the memory budget it may use at its peak
+
+
+def publish_data(catalogue: Catalogue, out: OutputTree, pipelines: tuple[DataPipeline, ...], jobs: int | None = None, cache: DataCache | None = None, progress: Callable[[str], None] | None = None) -> None:
+    """Run every dataset's pipeline (cache hits are restored instead), then raise one BuildError for all failures."""
+    report = progress or (lambda step: None)
+    tasks = list(_tasks(catalogue, pipelines))
+    pending = [t for t in tasks if not (cache and cache.restore(t.dataset, t.pipeline.kind, out))]
+    problems: list[Problem] = []
+    for done, (task, result) in enumerate(_run(catalogue, out, pending, jobs or os.cpu_count() or 1), start=1):
+        report(f"Processed {task.dataset.id} ({done}/{len(pending)})")
+        if isinstance(result, Problem):
+            problems.append(result)
+            continue
+        _adopt(catalogue, task.dataset, result, out)
+        if cache:
+            cache.store(task.dataset, task.pipeline.kind, result[1], out)
+    for task in tasks:
+        if task.dataset.assets or task.dataset.collection:
+            catalogue.conformance |= task.pipeline.conformance
+    if problems:
+        raise BuildError(problems)
+
+
+def _tasks(catalogue: Catalogue, pipelines: tuple[DataPipeline, ...]) -> Iterator[_Task]:
+    by_kind = {p.kind: p for p in pipelines}
+    budget = _memory_budget()
+    for dataset in catalogue.datasets:
+        if dataset.source is None or dataset.source.kind not in by_kind:
+            continue
+        pipeline = by_kind[dataset.source.kind]
+        size = _source_bytes(dataset)
+        yield _Task(dataset, pipeline, min(1.0, size * pipeline.memory_factor / budget))
+
+
+def _run(catalogue: Catalogue, out: OutputTree, tasks: list[_Task], jobs: int) -> Iterator[tuple[_Task, object]]:
+    """Yield (task, (dataset, files) or Problem) as tasks finish; in-process when there is nothing to parallelise."""
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield task, _publish_one(_bare(catalogue), task.dataset, task.pipeline, out.root)
+        return
+    # spawn: workers start clean (no threads inherited mid-lock from the progress display) with the current environment
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from _schedule(pool, catalogue, out, tasks, jobs)
+
+
+def _schedule(pool: ProcessPoolExecutor, catalogue: Catalogue, out: OutputTree, tasks: list[_Task], jobs: int) -> Iterator[tuple[_Task, object]]:
+    """Start tasks while their memory weights fit in the budget (a heavy one runs alone); largest first."""
+    queue = sorted(tasks, key=lambda t: -t.weight)
+    running: dict[Future, _Task] = {}
+    bare = _bare(catalogue)
+    while queue or running:
+        while queue and len(running) < jobs:
+            load = sum(t.weight for t in running.values())
+            task = next((t for t in queue if not running or load + t.weight <= 1.0), None)
+            if task is None:
+                break
+            queue.remove(task)
+            running[pool.submit(_publish_one, bare, task.dataset, task.pipeline, out.root)] = task
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in finished:
+            task = running.pop(future)
+            try:
+                yield task, future.result()
+            except BrokenProcessPool:
+                yield task, Problem("the worker process died (killed, or out of memory?); try again with --jobs 1", task.dataset.yaml_path)
+                queue.extend(running.values())  # the pool is unusable: retry the rest in-process
+                running.clear()
+                for rest in queue:
+                    yield rest, _publish_one(bare, rest.dataset, rest.pipeline, out.root)
+                return
+
+
+def _publish_one(catalogue: Catalogue, dataset: Dataset, pipeline: DataPipeline, root: Path) -> tuple[Dataset, list[str]] | Problem:
+    """Run in a worker: publish one dataset into the shared staging tree; errors come back as a Problem."""
+    out = OutputTree(root)
+    try:
+        pipeline.publish(catalogue, dataset, out)
+    except GeositeError as exc:
+        return Problem("; ".join(str(p) for p in exc.problems), dataset.yaml_path)
+    except Exception as exc:  # a failure in one dataset must not hide the others'
+        log.debug("%s failed", dataset.id, exc_info=True)
+        return Problem(f"processing failed: {type(exc).__name__}: {exc}", dataset.yaml_path)
+    return dataset, out.written
+
+
+def _adopt(catalogue: Catalogue, dataset: Dataset, result: tuple[Dataset, list[str]], out: OutputTree) -> None:
+    """Take a worker's copy of the dataset into the model and register its files (two claims on a path fail)."""
+    published, files = result
+    for rel in files:
+        out.claim(rel, f"data:{dataset.id}")
+    copy_data_fields(published, dataset)
+
+
+DATA_FIELDS = ("bbox", "time", "assets", "api_links", "collection", "stac_extensions", "summaries", "items")
+"""The dataset fields a pipeline fills; everything else comes from the YAML and is never taken from a result."""
+
+
+def copy_data_fields(source: Dataset, target: Dataset) -> None:
+    for name in DATA_FIELDS:
+        if hasattr(source, name):
+            setattr(target, name, getattr(source, name))
+
+
+def _bare(catalogue: Catalogue) -> Catalogue:
+    """The catalogue without its datasets: what a worker needs, without pickling every record to it."""
+    return replace(catalogue, datasets=[])
+
+
+def _source_bytes(dataset: Dataset) -> int:
+    path = dataset.source_path
+    if path is None or not path.exists():
+        return 0
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return sum(p.stat().st_size for p in path.parent.glob(path.stem + ".*") if p.is_file())
+
+
+def _memory_budget() -> int:
+    """Half the machine's memory: the writers, the OS cache and the other stages need the rest."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (ValueError, OSError):
+        return 4 << 30
