@@ -1,0 +1,58 @@
+"""Checks of what crawlers read: the sitemap against the sitemaps.org schema, and JSON-LD on the pages."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+from generator.check.findings import Finding
+
+SITEMAP_XSD = Path(__file__).resolve().parents[1] / "official_schemas/www.sitemaps.org/schemas/sitemap/0.9/sitemap.xsd"
+JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+def check_pages(root: Path) -> list[Finding]:
+    findings = [Finding(p.relative_to(root).as_posix(), m, "sitemap") for p in sorted(root.glob("sitemap*.xml")) for m in sitemap_problems(p)]
+    for page in sorted(root.glob("datasets/*/index.html")):
+        findings += [Finding(page.relative_to(root).as_posix(), m, "json-ld") for m in json_ld_problems(page, "Dataset")]
+    if (root / "index.html").is_file():
+        findings += [Finding("index.html", m, "json-ld") for m in json_ld_problems(root / "index.html", "DataCatalog")]
+    return findings
+
+
+def sitemap_problems(path: Path) -> list[str]:
+    from lxml import etree
+
+    try:
+        document = etree.parse(str(path))
+    except etree.XMLSyntaxError as exc:
+        return [f"not well-formed XML: {exc}"]
+    if etree.QName(document.getroot()).localname != "urlset":
+        return []  # a sitemap index: its sitemaps are checked on their own
+    schema = _sitemap_schema()
+    return [] if schema.validate(document) else [f"invalid sitemap: {e.message} (line {e.line})" for e in list(schema.error_log)[:10]]
+
+
+@cache
+def _sitemap_schema():
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(str(SITEMAP_XSD)))
+
+
+def json_ld_problems(page: Path, expected_type: str) -> list[str]:
+    """The page must carry JSON-LD that parses and describes a schema.org `expected_type`."""
+    blocks = JSON_LD.findall(page.read_text(encoding="utf-8", errors="replace"))
+    if not blocks:
+        return [f"no JSON-LD (schema.org {expected_type}) on the page"]
+    types = []
+    for block in blocks:
+        try:
+            document = json.loads(block)
+        except ValueError as exc:
+            return [f"JSON-LD does not parse: {exc}"]
+        for node in document if isinstance(document, list) else document.get("@graph", [document]):
+            types.append(node.get("@type"))
+    return [] if expected_type in types or any(isinstance(t, list) and expected_type in t for t in types) else [f"JSON-LD has no {expected_type} (found {types})"]

@@ -1,0 +1,72 @@
+"""`geosite check` on binary outputs and crawler-facing pages: each check finds what it is for."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from pmtiles.tile import Compression, TileType, zxy_to_tileid
+from pmtiles.writer import write
+from rasterio.transform import from_origin
+
+from generator.check.archives import check_archives, pmtiles_problems
+from generator.check.pages import check_pages
+
+HEADER = {
+    "tile_type": TileType.MVT, "tile_compression": Compression.GZIP,
+    "min_lon_e7": 0, "min_lat_e7": 0, "max_lon_e7": 10_000_000, "max_lat_e7": 10_000_000,
+    "center_zoom": 0, "center_lon_e7": 0, "center_lat_e7": 0,
+}
+
+
+def archive(path: Path, tiles: dict[tuple[int, int, int], bytes], metadata: dict | None = None) -> Path:
+    with write(path) as writer:
+        for (z, x, y), data in sorted(tiles.items(), key=lambda kv: zxy_to_tileid(*kv[0])):
+            writer.write_tile(zxy_to_tileid(z, x, y), data)
+        writer.finalize(dict(HEADER), metadata if metadata is not None else {"vector_layers": [{"id": "a", "fields": {}}]})
+    return path
+
+
+def test_sound_archive_passes(tmp_path):
+    assert pmtiles_problems(archive(tmp_path / "ok.pmtiles", {(0, 0, 0): gzip.compress(b"x"), (1, 0, 0): gzip.compress(b"y")})) == []
+
+
+def test_truncated_archive_is_found(tmp_path):
+    path = archive(tmp_path / "t.pmtiles", {(0, 0, 0): np.random.default_rng(1).bytes(2000)})
+    path.write_bytes(path.read_bytes()[:-200])
+    assert any("outside the file" in p for p in pmtiles_problems(path))
+
+
+def test_bad_magic_missing_layers_and_oversized_tiles(tmp_path):
+    bad = tmp_path / "bad.pmtiles"
+    bad.write_bytes(b"NOTPMTILES" + bytes(200))
+    assert "not a PMTiles version 3" in pmtiles_problems(bad)[0]
+    no_layers = archive(tmp_path / "nl.pmtiles", {(0, 0, 0): b"x"}, metadata={})
+    assert any("vector_layers" in p for p in pmtiles_problems(no_layers))
+    big = archive(tmp_path / "big.pmtiles", {(0, 0, 0): np.random.default_rng(0).bytes(600 * 1024)})
+    assert any("exceed 500 KB" in p for p in pmtiles_problems(big))
+
+
+def test_striped_geotiff_is_not_a_cog(tmp_path):
+    path = tmp_path / "striped.tif"
+    profile = {"driver": "GTiff", "width": 1024, "height": 1024, "count": 1, "dtype": "uint8", "crs": "EPSG:32618", "transform": from_origin(0, 0, 10, 10)}
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(np.zeros((1, 1024, 1024), dtype="uint8"))
+    findings = check_archives(tmp_path)
+    assert findings and findings[0].check == "cog" and "Cloud-Optimized" in findings[0].message
+
+
+def test_invalid_sitemap_and_missing_json_ld(tmp_path):
+    (tmp_path / "sitemap.xml").write_text('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><lastmod>2020</lastmod></url></urlset>')
+    (tmp_path / "datasets/a").mkdir(parents=True)
+    (tmp_path / "datasets/a/index.html").write_text("<html><body>no structured data</body></html>")
+    (tmp_path / "index.html").write_text('<script type="application/ld+json">{"@type": "DataCatalog"}</script>')
+    checks = {(f.check, f.path) for f in check_pages(tmp_path)}
+    assert checks == {("sitemap", "sitemap.xml"), ("json-ld", "datasets/a/index.html")}
+
+
+def test_example_build_passes_every_output_check(example_build):
+    assert check_archives(example_build) == []
+    assert check_pages(example_build) == []
