@@ -51,12 +51,15 @@ def publish_data(catalogue: Catalogue, out: OutputTree, pipelines: tuple[DataPip
     problems: list[Problem] = []
     for done, (task, result) in enumerate(_run(catalogue, out, pending, jobs or os.cpu_count() or 1), start=1):
         report(f"Processed {task.dataset.id} ({done}/{len(pending)})")
-        if isinstance(result, Problem):
-            problems.append(result)
+        for record in result.records:
+            if log.isEnabledFor(record.levelno):
+                log.handle(record)
+        if result.problem:
+            problems.append(result.problem)
             continue
-        _adopt(catalogue, task.dataset, result, out)
+        _adopt(task.dataset, result, out)
         if cache:
-            cache.store(task.dataset, task.pipeline.kind, result[1], out)
+            cache.store(task.dataset, task.pipeline.kind, result.files, out)
     for task in tasks:
         if task.dataset.assets or task.dataset.collection:
             catalogue.conformance |= task.pipeline.conformance
@@ -75,8 +78,8 @@ def _tasks(catalogue: Catalogue, pipelines: tuple[DataPipeline, ...]) -> Iterato
         yield _Task(dataset, pipeline, min(1.0, size * pipeline.memory_factor / budget))
 
 
-def _run(catalogue: Catalogue, out: OutputTree, tasks: list[_Task], jobs: int) -> Iterator[tuple[_Task, object]]:
-    """Yield (task, (dataset, files) or Problem) as tasks finish; in-process when there is nothing to parallelise."""
+def _run(catalogue: Catalogue, out: OutputTree, tasks: list[_Task], jobs: int) -> Iterator[tuple[_Task, "_Result"]]:
+    """Yield (task, result) as tasks finish; in-process when there is nothing to parallelise."""
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             yield task, _publish_one(_bare(catalogue), task.dataset, task.pipeline, out.root)
@@ -86,7 +89,7 @@ def _run(catalogue: Catalogue, out: OutputTree, tasks: list[_Task], jobs: int) -
         yield from _schedule(pool, catalogue, out, tasks, jobs)
 
 
-def _schedule(pool: ProcessPoolExecutor, catalogue: Catalogue, out: OutputTree, tasks: list[_Task], jobs: int) -> Iterator[tuple[_Task, object]]:
+def _schedule(pool: ProcessPoolExecutor, catalogue: Catalogue, out: OutputTree, tasks: list[_Task], jobs: int) -> Iterator[tuple[_Task, "_Result"]]:
     """Start tasks while their memory weights fit in the budget (a heavy one runs alone); largest first."""
     queue = sorted(tasks, key=lambda t: -t.weight)
     running: dict[Future, _Task] = {}
@@ -105,7 +108,7 @@ def _schedule(pool: ProcessPoolExecutor, catalogue: Catalogue, out: OutputTree, 
             try:
                 yield task, future.result()
             except BrokenProcessPool:
-                yield task, Problem("the worker process died (killed, or out of memory?); try again with --jobs 1", task.dataset.yaml_path)
+                yield task, _Result(None, [], Problem("the worker process died (killed, or out of memory?); try again with --jobs 1", task.dataset.yaml_path), [])
                 queue.extend(running.values())  # the pool is unusable: retry the rest in-process
                 running.clear()
                 for rest in queue:
@@ -113,25 +116,52 @@ def _schedule(pool: ProcessPoolExecutor, catalogue: Catalogue, out: OutputTree, 
                 return
 
 
-def _publish_one(catalogue: Catalogue, dataset: Dataset, pipeline: DataPipeline, root: Path) -> tuple[Dataset, list[str]] | Problem:
+@dataclass
+class _Result:
+    """What a worker sends back: the dataset's data fields and files, or the problem; and what it logged."""
+
+    dataset: Dataset | None
+    files: list[str]
+    problem: Problem | None
+    records: list[logging.LogRecord]
+
+
+class _Collector(logging.Handler):
+    """Keeps a worker's log records so the parent can emit them where the user sees the build log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args, record.exc_info, record.exc_text = record.getMessage(), None, None, None
+        self.records.append(record)
+
+
+def _publish_one(catalogue: Catalogue, dataset: Dataset, pipeline: DataPipeline, root: Path) -> _Result:
     """Run in a worker: publish one dataset into the shared staging tree; errors come back as a Problem."""
     out = OutputTree(root)
+    collector = _Collector()
+    log.addHandler(collector)
+    propagate, level = log.propagate, log.level
+    log.propagate, log.level = False, logging.DEBUG  # keep everything; the parent filters by its own level
     try:
         pipeline.publish(catalogue, dataset, out)
+        return _Result(dataset, out.written, None, collector.records)
     except GeositeError as exc:
-        return Problem("; ".join(str(p) for p in exc.problems), dataset.yaml_path)
+        return _Result(None, [], Problem("; ".join(str(p) for p in exc.problems), dataset.yaml_path), collector.records)
     except Exception as exc:  # a failure in one dataset must not hide the others'
-        log.debug("%s failed", dataset.id, exc_info=True)
-        return Problem(f"processing failed: {type(exc).__name__}: {exc}", dataset.yaml_path)
-    return dataset, out.written
+        return _Result(None, [], Problem(f"processing failed: {type(exc).__name__}: {exc}", dataset.yaml_path), collector.records)
+    finally:
+        log.removeHandler(collector)
+        log.propagate, log.level = propagate, level
 
 
-def _adopt(catalogue: Catalogue, dataset: Dataset, result: tuple[Dataset, list[str]], out: OutputTree) -> None:
+def _adopt(dataset: Dataset, result: _Result, out: OutputTree) -> None:
     """Take a worker's copy of the dataset into the model and register its files (two claims on a path fail)."""
-    published, files = result
-    for rel in files:
+    for rel in result.files:
         out.claim(rel, f"data:{dataset.id}")
-    copy_data_fields(published, dataset)
+    copy_data_fields(result.dataset, dataset)
 
 
 DATA_FIELDS = ("bbox", "time", "assets", "api_links", "collection", "stac_extensions", "summaries", "items")
