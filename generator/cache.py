@@ -13,6 +13,7 @@ import json
 import os
 import pickle
 import shutil
+from functools import cache
 from pathlib import Path
 
 from generator import __version__
@@ -38,7 +39,7 @@ class DataCache:
 
     def key(self, dataset: Dataset, kind: str) -> str:
         yaml_doc = {k: v for k, v in read_yaml(dataset.yaml_path).data.items() if k not in DESCRIPTIVE_KEYS}
-        material = {"format": FORMAT, "version": __version__, "kind": kind, "id": dataset.id, "yaml": yaml_doc, "base_url": self.base_url, "files": _file_stats(dataset)}
+        material = {"format": FORMAT, "version": __version__, "code": code_fingerprint(), "kind": kind, "id": dataset.id, "yaml": yaml_doc, "base_url": self.base_url, "files": _file_stats(dataset)}
         return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
     def restore(self, dataset: Dataset, kind: str, out: OutputTree) -> bool:
@@ -75,6 +76,15 @@ class DataCache:
             if old != temporary:
                 shutil.rmtree(old, ignore_errors=True)
         temporary.rename(folder / key)
+
+
+@cache
+def code_fingerprint() -> str:
+    """Hash of geosite's own Python sources: a changed pipeline must not reuse results of the old one."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _file_stats(dataset: Dataset) -> list[tuple[str, int, int]]:

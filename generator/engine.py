@@ -54,8 +54,8 @@ def publish_data(catalogue: Catalogue, out: OutputTree, pipelines: tuple[DataPip
         for record in result.records:
             if log.isEnabledFor(record.levelno):
                 log.handle(record)
-        if result.problem:
-            problems.append(result.problem)
+        if result.problems:
+            problems.extend(result.problems)
             continue
         _adopt(task.dataset, result, out)
         if cache:
@@ -108,7 +108,7 @@ def _schedule(pool: ProcessPoolExecutor, catalogue: Catalogue, out: OutputTree, 
             try:
                 yield task, future.result()
             except BrokenProcessPool:
-                yield task, _Result(None, [], Problem("the worker process died (killed, or out of memory?); try again with --jobs 1", task.dataset.yaml_path), [])
+                yield task, _Result(None, [], [Problem("the worker process died (killed, or out of memory?); try again with --jobs 1", task.dataset.yaml_path)], [])
                 queue.extend(running.values())  # the pool is unusable: retry the rest in-process
                 running.clear()
                 for rest in queue:
@@ -122,7 +122,7 @@ class _Result:
 
     dataset: Dataset | None
     files: list[str]
-    problem: Problem | None
+    problems: list[Problem]
     records: list[logging.LogRecord]
 
 
@@ -147,11 +147,12 @@ def _publish_one(catalogue: Catalogue, dataset: Dataset, pipeline: DataPipeline,
     log.propagate, log.level = False, logging.DEBUG  # keep everything; the parent filters by its own level
     try:
         pipeline.publish(catalogue, dataset, out)
-        return _Result(dataset, out.written, None, collector.records)
+        return _Result(dataset, out.written, [], collector.records)
     except GeositeError as exc:
-        return _Result(None, [], Problem("; ".join(str(p) for p in exc.problems), dataset.yaml_path), collector.records)
+        located = [p if p.file else replace(p, file=dataset.yaml_path) for p in exc.problems]
+        return _Result(None, [], located, collector.records)
     except Exception as exc:  # a failure in one dataset must not hide the others'
-        return _Result(None, [], Problem(f"processing failed: {type(exc).__name__}: {exc}", dataset.yaml_path), collector.records)
+        return _Result(None, [], [Problem(f"processing failed: {type(exc).__name__}: {exc}", dataset.yaml_path)], collector.records)
     finally:
         log.removeHandler(collector)
         log.propagate, log.level = propagate, level
