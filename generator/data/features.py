@@ -1,0 +1,158 @@
+"""Pre-paginated OGC API Features: items pages, single-feature documents and queryables, as static GeoJSON.
+
+Pages are built from slices of the Arrow table, one page's features at a time, so memory stays bounded
+however many features there are. Coordinates are rounded to 7 decimals (about 1 cm), enough for any map.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import shapely
+
+from generator import layout
+from generator.clock import build_time, iso_utc
+from generator.data.vector_read import FID, GEOMETRY, VectorTable
+from generator.model import ApiLink, Catalogue, Dataset
+from generator.output import OutputTree
+from generator.writers.common import GEOJSON, HTML, JSON, link
+
+OWNER = "features"
+DEFAULT_PAGE_SIZE = 1000
+SINGLE_FEATURE_LIMIT = 10_000
+"""Datasets with at most this many features also get one document per feature (`items/<id>.json`);
+beyond it, a file per feature costs more (inodes, upload time) than it serves: use the pages or downloads."""
+COORDINATE_DIGITS = 7
+SCHEMA_JSON = "application/schema+json"
+REL_QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+
+
+def publish(catalogue: Catalogue, dataset: Dataset, data: VectorTable, out: OutputTree) -> list[ApiLink]:
+    """Write every page (and feature document, for small datasets) and the queryables; return the collection's links."""
+    page_size = dataset.options.get("features", {}).get("page_size", DEFAULT_PAGE_SIZE)
+    total = len(data.table)
+    pages = max(1, math.ceil(total / page_size))
+    stamp = iso_utc(build_time([dataset.source_path, dataset.yaml_path]))
+    singles = total <= SINGLE_FEATURE_LIMIT
+    for number in range(1, pages + 1):
+        rows = data.table.slice((number - 1) * page_size, page_size)
+        features = feature_texts(rows, data.attributes)
+        out.write_text(layout.features_page(dataset.id, number), page_text(dataset, number, pages, total, stamp, features), OWNER)
+        if singles:
+            _write_singles(dataset, rows.column(FID).to_pylist(), features, out)
+    out.write_json(layout.queryables_json(dataset.id), queryables(catalogue, dataset, data), OWNER)
+    return [
+        ApiLink("items", layout.features_page(dataset.id, 1), GEOJSON, f"Features ({total}, {page_size} per page; follow 'next')"),
+        ApiLink(REL_QUERYABLES, layout.queryables_json(dataset.id), SCHEMA_JSON, "Queryable attributes (JSON Schema)"),
+    ]
+
+
+def feature_texts(rows: pa.Table, attributes: list[str]) -> list[str]:
+    """Compact GeoJSON Feature text for each row (without links), geometry and properties serialised in bulk."""
+    geometries = shapely.from_wkb(rows.column(GEOMETRY).to_numpy(zero_copy_only=False))
+    geometries = _rounded(geometries)
+    geometry_json = shapely.to_geojson(geometries)
+    properties = rows.select(attributes).to_pylist()
+    return [
+        f'{{"type":"Feature","id":{fid},"geometry":{geometry if geometry is not None else "null"},"properties":{_dumps(_finite(props))}}}'
+        for fid, geometry, props in zip(rows.column(FID).to_pylist(), geometry_json, properties)
+    ]
+
+
+def _rounded(geometries: np.ndarray) -> np.ndarray:
+    for with_z in (True, False):
+        subset = ~shapely.is_missing(geometries) & (shapely.has_z(geometries) == with_z)
+        geometries[subset] = shapely.transform(geometries[subset], lambda c: np.round(c, COORDINATE_DIGITS), include_z=with_z)
+    return geometries
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default, allow_nan=False)
+
+
+def _finite(properties: dict[str, Any]) -> dict[str, Any]:
+    """NaN and infinities are not JSON: they become null."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in properties.items()}
+
+
+def _json_default(value: Any) -> Any:
+    """Dates and times as ISO 8601, decimals as numbers, binary as base64: what GeoJSON clients can read."""
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def page_text(dataset: Dataset, number: int, pages: int, total: int, stamp: str, features: list[str]) -> str:
+    """An items page: the members before `features`, so streaming readers see the counts and links first."""
+    path = layout.features_page(dataset.id, number)
+    links = [
+        link("self", layout.href(path, path), GEOJSON, f"Page {number} of {pages}"),
+        link("collection", layout.href(path, layout.collection_json(dataset.id)), JSON, dataset.title),
+        link("alternate", layout.href(path, layout.record_html(dataset.id)), HTML, "The dataset's page"),
+        link("first", layout.href(path, layout.features_page(dataset.id, 1)), GEOJSON, "First page"),
+        link("last", layout.href(path, layout.features_page(dataset.id, pages)), GEOJSON, "Last page"),
+    ]
+    if number > 1:
+        links.append(link("prev", layout.href(path, layout.features_page(dataset.id, number - 1)), GEOJSON, "Previous page"))
+    if number < pages:
+        links.append(link("next", layout.href(path, layout.features_page(dataset.id, number + 1)), GEOJSON, "Next page"))
+    head = {"type": "FeatureCollection", "numberMatched": total, "numberReturned": len(features), "timeStamp": stamp, "links": links}
+    return _dumps(head)[:-1] + ',"features":[' + ",".join(features) + "]}\n"
+
+
+def _write_singles(dataset: Dataset, fids: list[int], features: list[str], out: OutputTree) -> None:
+    for fid, text in zip(fids, features):
+        path = layout.feature_json(dataset.id, str(fid))
+        links = [
+            link("self", layout.href(path, path), GEOJSON, "This feature"),
+            link("collection", layout.href(path, layout.collection_json(dataset.id)), JSON, dataset.title),
+        ]
+        out.write_text(path, text[:-1] + ',"links":' + _dumps(links) + "}\n", OWNER)
+
+
+def queryables(catalogue: Catalogue, dataset: Dataset, data: VectorTable) -> dict[str, Any]:
+    """JSON Schema of the features' properties (OGC API Features Part 3 style), from the Arrow types."""
+    path = layout.queryables_json(dataset.id)
+    properties: dict[str, Any] = {"geometry": {"format": _geometry_format(data.geometry_types), "x-ogc-role": "primary-geometry"}}
+    schema = data.table.schema
+    for name in data.attributes:
+        properties[name] = {"title": name, **_json_type(schema.field(name).type)}
+    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": layout.absolute(catalogue.base_url, path),
+           "type": "object", "title": dataset.title, "properties": properties}
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+def _geometry_format(geometry_types: list[str]) -> str:
+    """The Part 3 geometry formats, e.g. geometry-polygon, geometry-polygon-or-multipolygon, geometry-any."""
+    bases = {t.removesuffix(" Z").lower() for t in geometry_types}
+    if len(bases) == 1:
+        return f"geometry-{bases.pop()}"
+    single = next((b for b in bases if "multi" + b in bases), None)
+    return f"geometry-{single}-or-multi{single}" if single and len(bases) == 2 else "geometry-any"
+
+
+def _json_type(arrow_type: pa.DataType) -> dict[str, Any]:
+    if pa.types.is_boolean(arrow_type):
+        return {"type": "boolean"}
+    if pa.types.is_integer(arrow_type):
+        return {"type": "integer"}
+    if pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+        return {"type": "number"}
+    if pa.types.is_timestamp(arrow_type):
+        return {"type": "string", "format": "date-time"}
+    if pa.types.is_date(arrow_type):
+        return {"type": "string", "format": "date"}
+    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
+        return {"type": "array"}
+    return {"type": "string"}

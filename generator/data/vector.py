@@ -1,0 +1,72 @@
+"""The vector data stage: read each vector source once, then publish downloads, Features pages and tiles.
+
+    source --(vector_read: batches, CRS84, repaired)--> Arrow table --> downloads.py   (GeoParquet, GPKG, FGB)
+                                                                   --> features.py    (items pages, queryables)
+                                                                   --> vectortiles.py (tippecanoe -> PMTiles)
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from generator import layout
+from generator.data import downloads, features, vectortiles
+from generator.data.vector_read import VectorTable, read_vector
+from generator.errors import SourceError
+from generator.model import ApiLink, Catalogue, Dataset, OgcCollection
+from generator.output import OutputTree
+from generator.writers.common import GEOJSON, JSON
+
+log = logging.getLogger("geosite")
+
+FEATURES_CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
+CONFORMANCE = {FEATURES_CONF + "core", FEATURES_CONF + "geojson", FEATURES_CONF + "oas30"}
+"""Features Part 1 classes the static pages implement (the OpenAPI document describes their paths)."""
+
+
+def publish(catalogue: Catalogue, out: OutputTree) -> None:
+    vector = [d for d in catalogue.datasets if d.source is not None and d.source.kind == "vector"]
+    for dataset in vector:
+        publish_dataset(catalogue, dataset, out)
+    if vector:
+        catalogue.conformance |= CONFORMANCE
+
+
+def publish_dataset(catalogue: Catalogue, dataset: Dataset, out: OutputTree) -> None:
+    """All outputs of one dataset; tippecanoe tiles in its own process while the downloads and pages are written."""
+    _check_options(dataset)
+    data = read_vector(dataset)
+    data.defects.report(dataset.id)
+    _describe(dataset, data)
+    with tempfile.TemporaryDirectory(prefix=f"geosite-{dataset.id}-") as workdir:
+        job = vectortiles.start(dataset, data, Path(workdir))
+        try:
+            assets = downloads.publish(dataset, data, out)
+            dataset.assets.extend(assets)
+            links = features.publish(catalogue, dataset, data, out)
+        except BaseException:
+            if job is not None:
+                job.stop()
+            raise
+        downloads_links = [ApiLink("enclosure", a.href, a.media_type, f"Download: {a.title}") for a in assets]
+        dataset.collection = OgcCollection(item_type="feature", links=[*links, *downloads_links])
+        dataset.api_links.append(ApiLink("items", layout.features_page(dataset.id, 1), GEOJSON, "The features (OGC API Features, pre-paginated GeoJSON)"))
+        dataset.api_links.append(ApiLink("service", layout.collection_json(dataset.id), JSON, "The features collection (OGC API Features)"))
+        if job is not None:
+            vectortiles.finish(catalogue, dataset, job, out)
+
+
+def _check_options(dataset: Dataset) -> None:
+    options = dataset.source_options
+    if options.get("wkt") and options.get("lon"):
+        raise SourceError(f"{dataset.id}: source has both wkt and lon/lat; name either the WKT column or the longitude/latitude columns")
+
+
+def _describe(dataset: Dataset, data: VectorTable) -> None:
+    """The extent measured from the cleaned features (antimeridian aware), unless the YAML declared one."""
+    extent = data.extent()
+    if dataset.declared_bbox is None and extent is not None:
+        dataset.bbox = extent
+    log.info("%s: %d features (%s)", dataset.id, len(data.table), ", ".join(data.geometry_types) or "no geometry")
