@@ -1,19 +1,28 @@
-"""HTML pages for people and crawlers, rendered from Jinja2 templates laid out like the output tree."""
+"""HTML pages for people and crawlers, rendered from Jinja2 templates laid out like the output tree.
+
+Pages: the landing page, the paginated catalogue listing, one browse page per facet value, a page per record,
+a page per OGC API collection, and the search page. Every page carries its content without JavaScript.
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from generator import layout
-from generator.model import Catalogue
+from generator.model import Catalogue, Dataset
 from generator.output import OutputTree
-from generator.writers.common import license_texts, plain_summary
+from generator.writers import html_context as ctx
+from generator.writers.common import GEOJSON, license_texts, plain_summary
+from generator.writers.html_snippets import snippets
+from generator.writers.jsonld import catalogue_jsonld, dataset_jsonld, script_json
+from generator.writers.site_assets import maps_available, vendor
 
 SITE_TEMPLATES = Path(__file__).resolve().parents[2] / "site_templates"
 """The default templates, beside the package in the repository (the package is installed editable)."""
@@ -22,6 +31,7 @@ USER_TEMPLATES = "templates"
 """A folder of that name in the source folder overrides any default template of the same path."""
 
 OWNER = "html"
+SAFE_SCHEMES = ("http", "https", "ftp", "mailto", "")
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
@@ -29,6 +39,14 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("
 def render_markdown(text: str) -> Markup:
     """Markdown to HTML with raw HTML disabled and unsafe link schemes (javascript:, data:) refused."""
     return Markup(_markdown.render(text))
+
+
+def safe_href(href: str | None) -> str | None:
+    """The URL when following it cannot run script (http(s), ftp, mailto or relative), else None."""
+    if not href:
+        return None
+    scheme = urlsplit(href.strip()).scheme.lower()
+    return href if scheme in SAFE_SCHEMES and not href.strip().lower().startswith(("javascript", "data", "vbscript")) else None
 
 
 @cache
@@ -41,27 +59,65 @@ def environment(src_dir: Path | None) -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters["markdown"] = render_markdown
-    env.filters["summary"] = plain_summary
-    env.globals["license_texts"] = license_texts
+    env.filters.update(markdown=render_markdown, summary=plain_summary, safe_href=safe_href, script_json=script_json)
+    env.filters.update(human_size=ctx.human_size, format_name=ctx.format_name, degrees=ctx.degrees)
+    env.globals.update(license_texts=license_texts, licence_label=ctx.licence_label, facet_names=ctx.FACETS, vendor=vendor)
     return env
 
 
 def write(catalogue: Catalogue, out: OutputTree) -> None:
     env = environment(catalogue.src_dir.resolve())
-    render(env, out, "index.html", layout.LANDING_HTML, catalogue, json_alternate=layout.LANDING_JSON)
+    site = {"facets": ctx.facets(catalogue.datasets), "maps": maps_available(), "written": set(out.written)}
+    render(env, out, "index.html", layout.LANDING_HTML, catalogue, site, json_alternate=layout.LANDING_JSON,
+           jsonld=catalogue_jsonld(catalogue), newest=ctx.newest(catalogue.datasets))
+    _write_listing(env, out, catalogue, site)
+    _write_browse_pages(env, out, catalogue, site)
     for dataset in catalogue.datasets:
-        path = layout.record_html(dataset.id)
-        render(env, out, "datasets/record.html", path, catalogue, dataset=dataset, json_alternate=layout.record_json(dataset.id))
+        _write_record(env, out, catalogue, site, dataset)
+    render(env, out, "search/index.html", layout.SEARCH_HTML, catalogue, site, json_alternate=layout.RECORDS_CATALOGUE)
 
 
-def render(env: Environment, out: OutputTree, template: str, path: str, catalogue: Catalogue, **context: Any) -> None:
+def _write_listing(env: Environment, out: OutputTree, catalogue: Catalogue, site: dict) -> None:
+    """The whole catalogue, a page at a time, with the facets beside it."""
+    pages = ctx.pages_of(ctx.sorted_by_title(catalogue.datasets))
+    for number, datasets in enumerate(pages, start=1):
+        pager = {"number": number, "count": len(pages), "path": layout.catalogue_html}
+        render(env, out, "catalogue/index.html", layout.catalogue_html(number), catalogue, site, json_alternate=layout.RECORDS_CATALOGUE,
+               datasets=datasets, pager=pager, heading="All records", chosen=None)
+
+
+def _write_browse_pages(env: Environment, out: OutputTree, catalogue: Catalogue, site: dict) -> None:
+    """One page per keyword, theme, type and licence: crawlable browsing without a search server."""
+    members = ctx.facet_members(catalogue.datasets)
+    for facet, values in site["facets"].items():
+        for value in values:
+            datasets = members[facet, value.value]
+            heading = f"{ctx.FACETS[facet][:-1]}: {value.value}"
+            render(env, out, "catalogue/index.html", value.path, catalogue, site, json_alternate=layout.RECORDS_CATALOGUE,
+                   datasets=datasets, pager=None, heading=heading, chosen=value)
+
+
+def _write_record(env: Environment, out: OutputTree, catalogue: Catalogue, site: dict, dataset: Dataset) -> None:
+    path = layout.record_html(dataset.id)
+    common = {"dataset": dataset, "map": ctx.map_config(dataset, path) if site["maps"] else None}
+    render(env, out, "datasets/record.html", path, catalogue, site, json_alternate=layout.record_json(dataset.id), json_type=GEOJSON,
+           jsonld=dataset_jsonld(catalogue, dataset), snippets=snippets(dataset), values=ctx.facet_values(dataset), thumbnail=ctx.thumbnail(dataset), **common)
+    if dataset.collection is not None:
+        page = layout.collection_html(dataset.id)
+        common["map"] = ctx.map_config(dataset, page) if site["maps"] else None
+        render(env, out, "collections/collection.html", page, catalogue, site, json_alternate=layout.collection_json(dataset.id), **common)
+
+
+def render(env: Environment, out: OutputTree, template: str, path: str, catalogue: Catalogue, site: dict, **context: Any) -> None:
     """Render `template` to `path`; `url(target)` in templates gives the href from this page to any output path."""
     html = env.get_template(template).render(
         catalogue=catalogue,
         layout=layout,
+        site=site,
+        page=path,
         url=lambda target: layout.href(path, target),
         canonical=layout.absolute(catalogue.base_url, path),
+        absolute=lambda target: layout.absolute(catalogue.base_url, target),
         **context,
     )
     out.write_text(path, html, OWNER)

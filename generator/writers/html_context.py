@@ -1,0 +1,189 @@
+"""What the HTML templates show, computed from the model: facets, pages, sizes, map settings, code snippets.
+
+Kept apart from the templates so the sitemap and search writers list exactly the pages the HTML writer makes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from generator import layout
+from generator.clock import build_time
+from generator.model import Asset, Catalogue, Dataset
+
+PMTILES = "application/vnd.pmtiles"
+PAGE_SIZE = 20
+FACETS = {"keyword": "Keywords", "theme": "Themes", "type": "Types", "licence": "Licences"}
+
+FORMAT_NAMES = {
+    PMTILES: "PMTiles",
+    "application/geopackage+sqlite3": "GeoPackage",
+    "application/geo+json": "GeoJSON",
+    "application/vnd.apache.parquet": "GeoParquet",
+    "application/flatgeobuf": "FlatGeobuf",
+    "application/vnd.flatgeobuf": "FlatGeobuf",
+    "application/json": "JSON",
+    "image/png": "PNG image",
+    "image/jpeg": "JPEG image",
+    "image/webp": "WebP image",
+    "text/csv": "CSV",
+    "application/zip": "ZIP archive",
+}
+
+
+def format_name(media_type: str) -> str:
+    """A name people recognise for a media type; the media type itself when none is known."""
+    if media_type.startswith("image/tiff"):
+        return "Cloud Optimized GeoTIFF" if "cloud-optimized" in media_type else "GeoTIFF"
+    return FORMAT_NAMES.get(media_type.split(";")[0].strip(), media_type)
+
+
+def human_size(size: int | None) -> str:
+    """1 decimal in the largest unit below 1024, as download pages show it."""
+    if size is None:
+        return "unknown"
+    value, unit = float(size), "B"
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            break
+        value /= 1024
+    return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+
+
+def degrees(value: float) -> str:
+    """A coordinate to 4 decimals (about 10 m), without trailing zeros: what people read."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def facet_values(dataset: Dataset) -> dict[str, list[str]]:
+    """The values a dataset is filed under, per facet."""
+    return {
+        "keyword": list(dict.fromkeys(dataset.keywords)),
+        "theme": list(dict.fromkeys(concept.title or concept.id for theme in dataset.themes for concept in theme.concepts)),
+        "type": [dataset.type],
+        "licence": [licence_label(dataset)] if dataset.license else [],
+    }
+
+
+def licence_label(dataset: Dataset) -> str:
+    licence = dataset.license
+    if licence is None:
+        return ""
+    return licence.title if licence.spdx.lower() == "other" and licence.title else licence.spdx
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    facet: str
+    value: str
+    slug: str
+    count: int
+
+    @property
+    def path(self) -> str:
+        return layout.browse_html(self.facet, self.slug)
+
+
+def facets(datasets: Iterable[Dataset]) -> dict[str, list[FacetValue]]:
+    """Every facet value with its record count and the file name of its browse page, most used first."""
+    counters: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
+    for dataset in datasets:
+        for facet, values in facet_values(dataset).items():
+            counters[facet].update(values)
+    result = {}
+    for facet, counter in counters.items():
+        names = slugs(counter)
+        result[facet] = [FacetValue(facet, value, names[value], count) for value, count in sorted(counter.items(), key=lambda vc: (-vc[1], vc[0].lower()))]
+    return result
+
+
+def facet_members(datasets: Iterable[Dataset]) -> dict[tuple[str, str], list[Dataset]]:
+    """The datasets filed under each (facet, value), by title: one pass, however many values there are."""
+    members: dict[tuple[str, str], list[Dataset]] = {}
+    for dataset in sorted_by_title(datasets):
+        for facet, values in facet_values(dataset).items():
+            for value in values:
+                members.setdefault((facet, value), []).append(dataset)
+    return members
+
+
+def slugs(values: Iterable[str]) -> dict[str, str]:
+    """File-name-safe, stable names; values that would share one get a short hash to stay distinct."""
+    plain = {value: re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:60] for value in values}
+    taken = Counter(plain.values())
+    return {value: slug if slug and taken[slug] == 1 else f"{slug}-{hashlib.sha256(value.encode()).hexdigest()[:8]}".lstrip("-") for value, slug in plain.items()}
+
+
+def pages_of(items: list, size: int = PAGE_SIZE) -> list[list]:
+    """Items cut into pages; one empty page when there are none, so the listing always exists."""
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def sorted_by_title(datasets: Iterable[Dataset]) -> list[Dataset]:
+    return sorted(datasets, key=lambda d: (d.title.lower(), d.id))
+
+
+def newest(datasets: Iterable[Dataset], count: int = 5) -> list[Dataset]:
+    """Most recently updated (or created) first; records without dates are not 'new'."""
+    dated = [d for d in datasets if d.updated or d.created]
+    return sorted(dated, key=lambda d: (d.updated or d.created or "", d.id), reverse=True)[:count]
+
+
+def tiles_asset(dataset: Dataset) -> Asset | None:
+    """The dataset's PMTiles archive, which the map draws."""
+    return next((a for a in dataset.assets if a.media_type == PMTILES and "tiles" in a.roles), None)
+
+
+def thumbnail(dataset: Dataset) -> Asset | None:
+    return next((a for a in dataset.assets if "thumbnail" in a.roles and a.media_type.startswith("image/")), None)
+
+
+def map_config(dataset: Dataset, page: str) -> dict | None:
+    """Settings the map script reads; None when there is nothing to draw."""
+    archive = tiles_asset(dataset)
+    if dataset.bbox is None and archive is None:
+        return None
+    return {
+        "bbox": list(dataset.bbox) if dataset.bbox else None,
+        "pmtiles": layout.href(page, archive.href) if archive else None,
+    }
+
+
+def lastmod(dataset: Dataset) -> str:
+    """When a record last changed: its `updated` date, else the deterministic build time of its inputs."""
+    if dataset.updated:
+        return dataset.updated
+    inputs = [p for p in (dataset.yaml_path, dataset.source_path) if p is not None]
+    return _date(build_time(inputs))
+
+
+def catalogue_lastmod(catalogue: Catalogue) -> str:
+    dates = [lastmod(d) for d in catalogue.datasets]
+    return max(dates, key=_sortable) if dates else _date(build_time([catalogue.src_dir / "catalogue.yaml"]))
+
+
+def _sortable(value: str) -> str:
+    return value if "T" in value else f"{value}T00:00:00Z"
+
+
+def _date(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def site_pages(catalogue: Catalogue) -> list[tuple[str, str]]:
+    """(path, lastmod) of every HTML page a crawler should index, in a stable order."""
+    everything = catalogue_lastmod(catalogue)
+    pages = [(layout.LANDING_HTML, everything)]
+    pages += [(layout.catalogue_html(n), everything) for n in range(1, len(pages_of(catalogue.datasets)) + 1)]
+    for values in facets(catalogue.datasets).values():
+        pages += [(value.path, everything) for value in values]
+    for dataset in sorted(catalogue.datasets, key=lambda d: d.id):
+        pages.append((layout.record_html(dataset.id), lastmod(dataset)))
+        if dataset.collection is not None:
+            pages.append((layout.collection_html(dataset.id), lastmod(dataset)))
+    return pages

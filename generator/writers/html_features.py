@@ -1,0 +1,56 @@
+"""HTML twins of the OGC API Features items pages and single-feature documents.
+
+The features are streamed by the vector stage one page at a time and are not kept in the model (memory
+stays bounded), so the vector stage calls these functions while it holds a page, as it does for the JSON.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from generator import layout
+from generator.model import Catalogue, Dataset
+from generator.output import OutputTree
+from generator.writers import html
+from generator.writers import html_context as ctx
+from generator.writers.site_assets import maps_available
+
+Feature = tuple[str | int, Mapping[str, Any]]
+"""A feature's id and its properties."""
+
+
+def write_items_page(catalogue: Catalogue, dataset: Dataset, out: OutputTree, number: int, total: int, page_size: int,
+                     features: Sequence[Feature], with_singles: bool) -> None:
+    """One items page as an HTML table, with links to the other pages and, when they exist, to each feature."""
+    path = layout.features_page_html(dataset.id, number)
+    pages = max(1, math.ceil(total / page_size))
+    columns = list(dict.fromkeys(key for _fid, properties in features for key in properties))
+    rows = [(str(fid), [_cell(properties.get(c)) for c in columns]) for fid, properties in features]
+    pager = {"number": number, "count": pages, "path": lambda n: layout.features_page_html(dataset.id, n)}
+    _render(catalogue, dataset, out, "collections/items.html", path, json_alternate=layout.features_page(dataset.id, number),
+            columns=columns, rows=rows, pager=pager, total=total, first=(number - 1) * page_size + 1, with_singles=with_singles)
+
+
+def write_feature_page(catalogue: Catalogue, dataset: Dataset, out: OutputTree, feature: Feature) -> None:
+    fid, properties = feature
+    path = layout.feature_html(dataset.id, str(fid))
+    _render(catalogue, dataset, out, "collections/feature.html", path, json_alternate=layout.feature_json(dataset.id, str(fid)),
+            fid=str(fid), properties=[(key, _cell(value)) for key, value in properties.items()])
+
+
+def _render(catalogue: Catalogue, dataset: Dataset, out: OutputTree, template: str, path: str, **context: Any) -> None:
+    env = html.environment(catalogue.src_dir.resolve())
+    site = {"facets": {}, "maps": maps_available()}
+    page_map = ctx.map_config(dataset, path) if site["maps"] else None
+    html.render(env, out, template, path, catalogue, site, dataset=dataset, map=page_map, json_type="application/geo+json", **context)
+
+
+def _cell(value: Any) -> str:
+    """A property value as table text (the template escapes it); missing values are empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

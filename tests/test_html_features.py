@@ -1,0 +1,49 @@
+"""HTML items pages and feature pages, which the vector stage writes beside its JSON pages."""
+
+from __future__ import annotations
+
+
+import pytest
+
+from generator import layout
+from generator.output import OutputTree
+from generator.source.loader import load_catalogue
+from generator.writers import html_features
+from tests.test_html import CATALOGUE, write_source
+
+
+@pytest.fixture
+def catalogue(tmp_path):
+    return load_catalogue(write_source(tmp_path / "src", CATALOGUE, {"roads": "title: Roads\nbbox: [0, 0, 1, 1]\n"}))
+
+
+def features(first: int, count: int):
+    return [(i, {"name": f"Road {i}", "lanes": i % 3 or None, "note": "<script>x</script>"}) for i in range(first, first + count)]
+
+
+def test_items_page_is_a_table_with_pagination(catalogue, tmp_path):
+    out = OutputTree(tmp_path / "out")
+    dataset = catalogue.dataset("roads")
+    html_features.write_items_page(catalogue, dataset, out, 2, total=25, page_size=10, features=features(11, 10), with_singles=True)
+    text = (tmp_path / "out" / layout.features_page_html("roads", 2)).read_text()
+    assert "Features 11–20 of 25 (page 2 of 3)" in text
+    assert '<th scope="col">name</th><th scope="col">lanes</th><th scope="col">note</th>' in text
+    assert '<a href="./11.html">11</a></th><td>Road 11</td><td>2</td>' in text
+    assert '<td>Road 12</td><td></td>' in text
+    assert 'rel="prev" href="./index.html"' in text and 'rel="next" href="./page-3.html"' in text
+    assert 'href="./page-2.json"' in text
+    assert "<script>x" not in text and "&lt;script&gt;x" in text
+
+
+def test_items_without_single_documents_do_not_link_them(catalogue, tmp_path):
+    out = OutputTree(tmp_path / "out")
+    html_features.write_items_page(catalogue, catalogue.dataset("roads"), out, 1, total=3, page_size=10, features=features(1, 3), with_singles=False)
+    text = (tmp_path / "out" / layout.features_page_html("roads", 1)).read_text()
+    assert '<th scope="row">1</th>' in text and "./1.html" not in text and 'class="pager"' not in text
+
+
+def test_feature_page_lists_properties(catalogue, tmp_path):
+    out = OutputTree(tmp_path / "out")
+    html_features.write_feature_page(catalogue, catalogue.dataset("roads"), out, (7, {"name": "Road 7", "when": None}))
+    text = (tmp_path / "out" / layout.feature_html("roads", "7")).read_text()
+    assert '<th scope="row">name</th><td>Road 7</td>' in text and 'href="./7.json"' in text and "../../../datasets/roads/index.html" in text
