@@ -14,20 +14,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.check import Finding, check_build
+from generator.cache import DataCache
+from generator.data import limits, raster, vector
+from generator.engine import DataPipeline, publish_data
 from generator.errors import BuildError, Problem
 from generator.model import Catalogue
 from generator.output import OutputTree, replace_tree, staging_dir_for
 from generator.source.loader import load_catalogue
-from generator.writers import api, html, records, stac
+from generator.writers import api, hosting, html, records, search, site_assets, sitemap, stac
 
 log = logging.getLogger("geosite")
 
 Stage = Callable[[Catalogue, OutputTree], None]
 
-DATA_STAGES: tuple[Stage, ...] = ()
+PIPELINES: tuple[DataPipeline, ...] = (
+    DataPipeline("raster", raster.publish_dataset, memory_factor=0.2),  # windowed: memory does not grow with size
+    DataPipeline("vector", vector.publish_dataset, frozenset(vector.CONFORMANCE), memory_factor=8.0),
+)
 """Read each dataset's source once and publish its files, adding assets and collections to the model."""
 
-WRITERS: tuple[Stage, ...] = (records.write, stac.write, api.write, html.write)
+POST_DATA: tuple[Stage, ...] = (limits.enforce,)
+"""Act on the data files as a whole before they are described (host file-size caps)."""
+
+WRITERS: tuple[Stage, ...] = (records.write, stac.write, api.write, site_assets.write, html.write, search.write, sitemap.write, hosting.write)
 """Describe the model: they read only the model, never each other's files."""
 
 Progress = Callable[[str], None]
@@ -41,8 +50,11 @@ class BuildResult:
     findings: list[Finding] = field(default_factory=list)
 
 
-def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True, progress: Progress | None = None) -> BuildResult:
-    """Build the site for the source folder `src` into `dest`, replacing it only on success."""
+def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True, progress: Progress | None = None, jobs: int | None = None, cache: bool = True) -> BuildResult:
+    """Build the site for the source folder `src` into `dest`, replacing it only on success.
+
+    `jobs` processes work on datasets at once (default: all cores); `cache` reuses unchanged datasets' data.
+    """
     report = progress or (lambda step: None)
     report("Reading the source folder")
     catalogue = load_catalogue(Path(src), base_url=base_url)
@@ -51,7 +63,9 @@ def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True
     staging = staging_dir_for(dest)
     try:
         out = OutputTree(staging)
-        for stage in (*DATA_STAGES, *WRITERS):
+        data_cache = DataCache.beside(dest, catalogue.base_url) if cache else None
+        publish_data(catalogue, out, PIPELINES, jobs=jobs, cache=data_cache, progress=report)
+        for stage in (*POST_DATA, *WRITERS):
             report(f"Writing {stage.__module__.rsplit('.', 1)[-1]}")
             stage(catalogue, out)
         findings = _check(staging, catalogue, report) if check else []

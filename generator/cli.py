@@ -39,12 +39,14 @@ def build(
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder; replaced as a whole when the build succeeds.")] = Path("build"),
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="Absolute URL the site will be served at (overrides base_url in catalogue.yaml).")] = None,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Validate schemas and links before publishing the output.")] = True,
+    jobs: Annotated[Optional[int], typer.Option("-j", "--jobs", min=1, help="Datasets processed at once (default: all cores).")] = None,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the data files of datasets whose source and settings did not change.")] = True,
 ) -> None:
     """Build the site from SRC into OUTPUT."""
     from generator.build import build as run_build
 
     with err.status("Building…") as status:
-        result = _run(lambda: run_build(src, output, base_url=base_url, check=check, progress=lambda step: status.update(step + "…")))
+        result = _run(lambda: run_build(src, output, base_url=base_url, check=check, jobs=jobs, cache=cache, progress=lambda step: status.update(step + "…")))
     count = len(result.catalogue.datasets)
     err.print(f"Built {count} dataset{'s' if count != 1 else ''} into {result.output} ({len(result.files)} files).", soft_wrap=True)
     err.print(f"Look at it: open {result.output / 'index.html'}, or serve the folder with any static web server.", soft_wrap=True)
@@ -72,6 +74,68 @@ def check(
             print(f"{finding.check}: {finding}")
         err.print(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found in {site}." if findings else f"{site}: all documents valid, all links resolve.")
     raise typer.Exit(1 if findings else 0)
+
+
+@app.command()
+def serve(
+    site: Annotated[Path, typer.Argument(help="The built site folder to serve.")] = Path("build"),
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0 picks a free one).")] = 8000,
+    watch: Annotated[Optional[Path], typer.Option("--watch", help="Source folder: build SITE from it now and on every change, and reload open pages.")] = None,
+) -> None:
+    """Serve a built site locally: HTTP ranges, CORS, ETags and the same OGC API URLs under /api as the host configs."""
+    from generator.build import build as run_build
+    from generator.serve import serve as run_serve
+
+    if watch is not None:
+        with err.status("Building…"):
+            _run(lambda: run_build(watch, site))
+    elif not site.is_dir():
+        err.print(f"[bold red]error:[/] {site}: no such folder; build it first with 'geosite build' (or use --watch SRC)", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+
+    def ready(server) -> None:
+        err.print(f"Serving {site} at {server.url} (OGC API for QGIS/GDAL/OWSLib: {server.url}api); Ctrl+C to stop.", soft_wrap=True, highlight=False)
+
+    builder = (lambda src, dest: run_build(src, dest)) if watch is not None else None
+    _run(lambda: _listen(lambda: run_serve(site, host, port, watch_src=watch, builder=builder, ready=ready), host, port))
+
+
+def _listen(action, host: str, port: int):
+    """A busy port or a bad address is a one-line error, not a traceback."""
+    try:
+        return action()
+    except OSError as exc:
+        from generator.errors import BuildError
+
+        raise BuildError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+@app.command()
+def publish(
+    site: Annotated[Path, typer.Argument(help="The built site folder to upload.")],
+    target: Annotated[Optional[str], typer.Argument(help="s3://bucket/prefix (or give it with --to).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Destination, s3://bucket/prefix.")] = None,
+    endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="S3-compatible endpoint (MinIO, Ceph, R2, …); default AWS.")] = None,
+    delete: Annotated[bool, typer.Option("--delete", help="Also delete objects under the prefix that the site no longer has.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be uploaded and deleted, change nothing.")] = False,
+    cors: Annotated[bool, typer.Option("--cors", help="Also set the bucket's CORS rule so browsers on other sites can read ranges (replaces the bucket's CORS rules).")] = False,
+) -> None:
+    """Upload SITE to S3-compatible storage with the right Content-Type and Cache-Control, changed files only."""
+    from generator.publish import publish as run_publish
+
+    destination = to or target
+    if destination is None or (to and target and to != target):
+        err.print("[bold red]error:[/] give one destination: geosite publish SITE s3://bucket/prefix", markup=True, highlight=False)
+        raise typer.Exit(1)
+    with err.status("Comparing…") as status:
+        plan = _run(lambda: run_publish(site, destination, endpoint_url=endpoint_url, delete=delete, dry_run=dry_run, cors=cors, progress=lambda text: status.update(text)))
+    for rel in plan.upload:
+        print(f"{'would upload' if dry_run else 'uploaded'} {rel}")
+    for key in plan.delete:
+        print(f"{'would delete' if dry_run else 'deleted'} {key}")
+    kept = f"; {len(plan.stale)} stale object(s) kept (use --delete)" if plan.stale and not delete else ""
+    err.print(f"{'Would upload' if dry_run else 'Uploaded'} {len(plan.upload)} file(s), {len(plan.unchanged)} unchanged, {'would delete' if dry_run else 'deleted'} {len(plan.delete)}{kept}.", soft_wrap=True)
 
 
 def _run(action):

@@ -45,6 +45,10 @@ def stac_collection(dataset_id: str) -> str:
     return f"stac/{dataset_id}/collection.json"
 
 
+def stac_item(dataset_id: str, item_id: str) -> str:
+    return f"stac/{dataset_id}/items/{item_id}.json"
+
+
 def href(from_path: str, to_path: str) -> str:
     """Relative href from the document at `from_path` to `to_path`, both output-root relative."""
     rel = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
@@ -88,3 +92,51 @@ def tilejson(dataset_id: str) -> str:
 
 def pmtiles_archive(dataset_id: str) -> str:
     return f"datasets/{dataset_id}/{dataset_id}.pmtiles"
+
+
+SEARCH_HTML = "search/index.html"
+SEARCH_INDEX = "search/records.json"
+"""The small spatial/temporal/facet index the search page's own script reads (Pagefind does the full text)."""
+PAGEFIND_DIR = "search/pagefind"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+ASSETS_DIR = "assets"
+VENDOR_DIR = "assets/vendor"
+
+
+def catalogue_html(number: int) -> str:
+    """Pages of the HTML listing of every record."""
+    return "catalogue/index.html" if number == 1 else f"catalogue/page-{number}.html"
+
+
+def browse_html(facet: str, slug: str) -> str:
+    """The records sharing one keyword, theme, type or licence."""
+    return f"browse/{facet}/{slug}.html"
+
+
+def collection_html(dataset_id: str) -> str:
+    """The HTML page of a dataset's OGC API collection, beside its JSON."""
+    return f"collections/{dataset_id}/index.html"
+
+
+def asset(name: str) -> str:
+    return f"{ASSETS_DIR}/{name}"
+
+
+HOSTING_DIR = "hosting"
+"""Host configurations and the API's collections list; see generator/writers/hosting.py."""
+API_COLLECTIONS = f"{HOSTING_DIR}/api-collections.json"
+NGINX_CONF = f"{HOSTING_DIR}/nginx.conf"
+GITHUB_PAGES_WORKFLOW = f"{HOSTING_DIR}/github-pages.yml"
+NETLIFY_HEADERS = "_headers"
+NETLIFY_REDIRECTS = "_redirects"
+NOJEKYLL = ".nojekyll"
+
+
+def features_page_html(dataset_id: str, number: int) -> str:
+    """The HTML twin of an items page, beside its JSON."""
+    return f"collections/{dataset_id}/items/index.html" if number == 1 else f"collections/{dataset_id}/items/page-{number}.html"
+
+
+def feature_html(dataset_id: str, feature_id: str) -> str:
+    return f"collections/{dataset_id}/items/{feature_id}.html"

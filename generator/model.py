@@ -123,6 +123,17 @@ class SourceInfo:
 
 
 @dataclass
+class Item:
+    """One file of a multi-file dataset (a tile of a mosaic, a step of a time series), published as a STAC Item."""
+
+    id: str
+    title: str
+    bbox: BBox
+    datetime: str  # RFC 3339 UTC
+    assets: list[Asset] = field(default_factory=list)
+
+
+@dataclass
 class Dataset:
     id: str
     yaml_path: Path
@@ -152,6 +163,7 @@ class Dataset:
     collection: OgcCollection | None = None
     stac_extensions: set[str] = field(default_factory=set)
     summaries: dict[str, Any] = field(default_factory=dict)
+    items: list[Item] = field(default_factory=list)  # STAC Items, for datasets of several files
 
     @property
     def has_data(self) -> bool:
@@ -171,6 +183,8 @@ class Catalogue:
     keywords: tuple[str, ...] = ()
     datasets: list[Dataset] = field(default_factory=list)
     conformance: set[str] = field(default_factory=set)  # classes the data stages implement
+    max_file_size: int | None = None  # bytes; larger published files are split or omitted (generator/data/limits.py)
+    oversize_files: str = "split"  # "split" or "omit"
 
     def dataset(self, dataset_id: str) -> Dataset:
         return next(d for d in self.datasets if d.id == dataset_id)

@@ -43,8 +43,12 @@ def _inspect_vector(path: Path, options: dict[str, Any]) -> SourceInfo:
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
 
+    from generator.data.vector_read import inspect_geoparquet, is_geoparquet, open_options
+
+    if is_geoparquet(path):
+        return inspect_geoparquet(path)
     try:
-        info = pyogrio.read_info(path, layer=options.get("layer"), force_total_bounds=True, encoding=options.get("encoding"))
+        info = pyogrio.read_info(path, layer=options.get("layer"), force_total_bounds=True, encoding=options.get("encoding"), **open_options(options))
     except (DataSourceError, DataLayerError) as exc:
         raise _NotThisKind(_first_line(exc)) from None
     bounds = info.get("total_bounds")
@@ -92,10 +96,18 @@ def _inspect_raster(path: Path, options: dict[str, Any]) -> SourceInfo:
     import rasterio
     from rasterio.errors import RasterioIOError
 
+    from generator.data.raster import gdal_name, inspect_folder
+
+    if path.is_dir():
+        info = inspect_folder(path, RASTER_SUFFIXES)
+        if info is None:
+            raise _NotThisKind("no raster files in this folder")
+        return info
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            with rasterio.open(path) as src:
+            with rasterio.open(gdal_name(path, options)) as src:
                 crs = src.crs.to_wkt() if src.crs else None
                 return SourceInfo(
                     kind="raster",
@@ -120,14 +132,17 @@ def _with_crs84_bbox(info: SourceInfo, options: dict[str, Any], doc: YamlDocumen
 
 def _source_crs(info: SourceInfo, options: dict[str, Any], doc: YamlDocument) -> CRS:
     """The file's own CRS, or the one the YAML names; never a guess."""
-    declared = options.get("crs")
+    from generator.data.vector_read import default_crs
+
+    declared = options.get("crs") or (default_crs(options) if info.kind == "vector" else None)
     if declared:
         try:
             return CRS.from_user_input(declared)
         except CRSError as exc:
             raise SourceError(doc.problem(("source", "crs"), f"not a CRS that PROJ knows: {declared!r} ({_first_line(exc)})")) from None
     if not info.crs:
-        raise SourceError(doc.problem(("source",), f"{info.path.name} does not say which CRS it is in; add 'crs: EPSG:<code>' under source (with path:)"))
+        csv = " and name its coordinate columns with lon and lat, or wkt" if info.driver == "CSV" else ""
+        raise SourceError(doc.problem(("source",), f"{info.path.name} does not say which CRS it is in; add 'crs: EPSG:<code>' under source (with path:){csv}"))
     return CRS.from_user_input(info.crs)
 
 

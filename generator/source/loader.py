@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from generator.data.limits import parse_size
 from generator.errors import Problem, SourceError
 from generator.model import (
     Catalogue,
@@ -27,6 +28,8 @@ CATALOGUE_FILE = "catalogue.yaml"
 DATASETS_DIR = "datasets"
 DATASET_FILE = "dataset.yaml"
 RESERVED_IDS = frozenset({"records"})
+OUTPUT_OPTIONS = ("features", "tiles", "downloads", "raster")
+"""Top-level YAML sections that tune a dataset's outputs; carried as they are into `Dataset.options`."""
 ID_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.)){0,99}$")
 
 
@@ -60,6 +63,8 @@ def _catalogue_from(doc: YamlDocument, src: Path, base_url: str | None) -> Catal
         language=data.get("language", "en"),
         license=_license(data.get("license")),
         keywords=tuple(data.get("keywords", ())),
+        max_file_size=parse_size(data.get("max_file_size")),
+        oversize_files=data.get("oversize_files", "split"),
     )
 
 
@@ -126,6 +131,7 @@ def load_dataset(folder: Path, src: Path, catalogue: Catalogue, inspect: bool = 
         created=_instant(doc, ("created",), data.get("created")),
         updated=_instant(doc, ("updated",), data.get("updated")),
         declared_bbox=_declared_bbox(doc),
+        options={key: data[key] for key in OUTPUT_OPTIONS if key in data},
     )
     _attach_source(dataset, doc, src, inspect)
     return dataset

@@ -98,6 +98,8 @@ def openapi(catalogue: Catalogue) -> dict[str, Any]:
     }
     if any(d.collection for d in catalogue.datasets):
         paths["/" + layout.collection_json("{collectionId}")] = _get("A dataset's collection", "collection", JSON, ["collectionId"])
+    if any(d.collection and d.collection.item_type == "feature" for d in catalogue.datasets):
+        paths.update(_features_paths())
     return {
         "openapi": "3.0.3",
         "info": {
@@ -108,6 +110,16 @@ def openapi(catalogue: Catalogue) -> dict[str, Any]:
         },
         "servers": [{"url": catalogue.base_url.rstrip("/") if catalogue.base_url else "."}],
         "paths": paths,
+    }
+
+
+def _features_paths() -> dict[str, Any]:
+    """OGC API Features items as static files: page 1, then page-N.json reached through `next` links."""
+    return {
+        "/" + layout.features_page("{collectionId}", 1): _get("First page of a collection's features; follow the `next` links", "getFeatures", GEOJSON, ["collectionId"]),
+        "/" + layout.features_page("{collectionId}", 2).replace("page-2", "page-{page}"): _get("A further page of features", "getFeaturesPage", GEOJSON, ["collectionId", "page"]),
+        "/" + layout.feature_json("{collectionId}", "{featureId}"): _get("One feature (published for collections of at most 10,000 features)", "getFeature", GEOJSON, ["collectionId", "featureId"]),
+        "/" + layout.queryables_json("{collectionId}"): _get("The properties of a collection's features, as JSON Schema", "getQueryables", "application/schema+json", ["collectionId"]),
     }
 
 

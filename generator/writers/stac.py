@@ -10,8 +10,8 @@ import re
 from typing import Any
 
 from generator import layout
-from generator.geo import rounded
-from generator.model import Asset, Catalogue, Contact, Dataset
+from generator.geo import bbox_geometry, rounded
+from generator.model import Asset, Catalogue, Contact, Dataset, Item
 from generator.output import OutputTree
 from generator.writers.common import GEOJSON, HTML, JSON, datetime_bound, external_links, license_links, link
 
@@ -34,6 +34,8 @@ def write(catalogue: Catalogue, out: OutputTree) -> None:
     out.write_json(layout.STAC_ROOT, root_catalog(catalogue), OWNER)
     for dataset in catalogue.datasets:
         out.write_json(layout.stac_collection(dataset.id), collection(catalogue, dataset), OWNER)
+        for entry in dataset.items:
+            out.write_json(layout.stac_item(dataset.id, entry.id), item(catalogue, dataset, entry), OWNER)
 
 
 def root_catalog(catalogue: Catalogue) -> dict[str, Any]:
@@ -91,7 +93,31 @@ def _collection_links(catalogue: Catalogue, dataset: Dataset, path: str) -> list
         *((link("related", layout.href(path, layout.collection_json(dataset.id)), JSON, "OGC API collection"),) if dataset.collection else ()),
         *(link("pmtiles", layout.href(path, a.href), a.media_type, a.title) for a in dataset.assets if a.media_type == PMTILES),
         *external_links(dataset),
+        *(link("item", layout.href(path, layout.stac_item(dataset.id, i.id)), GEOJSON, i.title) for i in dataset.items),
     ]
+
+
+def item(catalogue: Catalogue, dataset: Dataset, entry: Item) -> dict[str, Any]:
+    """A STAC Item for one file of a multi-file dataset; it shares the collection's extensions."""
+    path = layout.stac_item(dataset.id, entry.id)
+    extensions = set(dataset.stac_extensions) | ({FILE_EXTENSION} if any(a.size is not None for a in entry.assets) else set())
+    collection_href = layout.href(path, layout.stac_collection(dataset.id))
+    return {
+        "type": "Feature",
+        "stac_version": STAC_VERSION,
+        "stac_extensions": sorted(extensions),
+        "id": entry.id,
+        "geometry": bbox_geometry(entry.bbox),
+        "bbox": rounded(entry.bbox),
+        "properties": {"title": entry.title, "datetime": entry.datetime},
+        "links": [
+            link("root", layout.href(path, layout.STAC_ROOT), JSON, catalogue.title),
+            link("parent", collection_href, JSON, dataset.title),
+            link("collection", collection_href, JSON, dataset.title),
+        ],
+        "assets": {a.key: asset(a, path) for a in entry.assets},
+        "collection": dataset.id,
+    }
 
 
 def asset(item: Asset, path: str) -> dict[str, Any]:
