@@ -49,7 +49,7 @@ def build(
         result = _run(lambda: run_build(src, output, base_url=base_url, check=check, jobs=jobs, cache=cache, progress=lambda step: status.update(step + "…")))
     count = len(result.catalogue.datasets)
     err.print(f"Built {count} dataset{'s' if count != 1 else ''} into {result.output} ({len(result.files)} files).", soft_wrap=True)
-    err.print(f"Look at it: open {result.output / 'index.html'}, or serve the folder with any static web server.", soft_wrap=True)
+    err.print(f"Look at it: geosite serve {result.output}  (then open http://127.0.0.1:8000/)", soft_wrap=True)
 
 
 @app.command()
