@@ -114,6 +114,11 @@ def browse_html(facet: str, slug: str) -> str:
     return f"browse/{facet}/{slug}.html"
 
 
+def browse_index_html(facet: str) -> str:
+    """Every value of one facet, with its record count."""
+    return f"browse/{facet}/index.html"
+
+
 def collection_html(dataset_id: str) -> str:
     """The HTML page of a dataset's OGC API collection, beside its JSON."""
     return f"collections/{dataset_id}/index.html"

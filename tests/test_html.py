@@ -281,3 +281,13 @@ def test_build_without_node_modules_leaves_maps_out(tmp_path, caplog):
     assert "npm ci" in caplog.text
     assert not (built / "assets/vendor").exists()
     assert 'id="map"' not in (built / "datasets/tiny-raster/index.html").read_text()
+
+
+def test_many_facet_values_keep_pages_small(tmp_path):
+    datasets = {f"d{i:02d}": f"title: Dataset {i}\nkeywords: [kw{i:02d}, index]\n" for i in range(30)}
+    built = build_site(tmp_path, write_source(tmp_path / "src", CATALOGUE, datasets))
+    listing = (built / "catalogue/index.html").read_text()
+    assert listing.count('href="../browse/keyword/') == 10 + 1 and "All 31 keywords" in listing  # 10 values and the index
+    every = (built / "browse/keyword/index.html").read_text()
+    assert every.count('href="./') == 31 and "kw29" in every
+    assert [p.name for p in (built / "browse/keyword").glob("index-*.html")], "a keyword named 'index' must not replace the facet's index page"

@@ -78,3 +78,20 @@ def test_tile_estimate_and_zoom_cap():
     points = np.column_stack([x, y, x, y])
     assert estimated_tiles(points, 20) <= 100_000  # points share tiles, never more tiles than points
     assert zoom_cap(points, 100_000) >= 16
+
+
+def test_default_page_size_keeps_pages_near_two_megabytes():
+    from types import SimpleNamespace
+
+    import pyarrow as pa
+
+    from generator.data.features import default_page_size
+
+    def pages_of(vertices: int, rows: int = 50) -> int:
+        ring = shapely.Point(0, 0).buffer(1, quad_segs=max(vertices // 4, 1))
+        geometry = pa.array([shapely.to_wkb(ring)] * rows)
+        return default_page_size(SimpleNamespace(table=pa.table({"geometry": geometry})))
+
+    assert pages_of(8) == 1000  # small features: the usual 1000
+    assert 10 <= pages_of(20_000) < 100  # detailed polygons of ~320 KB of WKB each: few per page
+    assert pages_of(20_000) in (10, 20, 50)

@@ -26,6 +26,10 @@ from generator.writers.common import GEOJSON, HTML, JSON, link
 
 OWNER = "features"
 DEFAULT_PAGE_SIZE = 1000
+MIN_PAGE_SIZE = 10
+PAGE_BYTES = 2_000_000
+JSON_PER_ARROW_BYTE = 2.5
+"""GeoJSON text of coordinates is about 2.5 times their WKB size (decimal digits, brackets, commas)."""
 SINGLE_FEATURE_LIMIT = 10_000
 """Datasets with at most this many features also get one document per feature (`items/<id>.json`);
 beyond it, a file per feature costs more (inodes, upload time) than it serves: use the pages or downloads."""
@@ -36,7 +40,7 @@ REL_QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
 def publish(catalogue: Catalogue, dataset: Dataset, data: VectorTable, out: OutputTree) -> list[ApiLink]:
     """Write every page (and feature document, for small datasets) and the queryables; return the collection's links."""
-    page_size = dataset.options.get("features", {}).get("page_size", DEFAULT_PAGE_SIZE)
+    page_size = dataset.options.get("features", {}).get("page_size") or default_page_size(data)
     total = len(data.table)
     pages = max(1, math.ceil(total / page_size))
     stamp = iso_utc(build_time([dataset.source_path, dataset.yaml_path]))
@@ -52,6 +56,22 @@ def publish(catalogue: Catalogue, dataset: Dataset, data: VectorTable, out: Outp
         ApiLink("items", layout.features_page(dataset.id, 1), GEOJSON, f"Features ({total}, {page_size} per page; follow 'next')"),
         ApiLink(REL_QUERYABLES, layout.queryables_json(dataset.id), SCHEMA_JSON, "Queryable attributes (JSON Schema)"),
     ]
+
+
+def default_page_size(data: VectorTable) -> int:
+    """1000 features a page, fewer when features are big (detailed polygons), so a page stays near 2 MB."""
+    rows = max(len(data.table), 1)
+    per_feature = JSON_PER_ARROW_BYTE * data.table.nbytes / rows
+    fitting = int(PAGE_BYTES / max(per_feature, 1))
+    return max(MIN_PAGE_SIZE, min(DEFAULT_PAGE_SIZE, _round_down(fitting)))
+
+
+def _round_down(count: int) -> int:
+    """A count people read easily: 1, 2 or 5 times a power of ten."""
+    if count < 10:
+        return max(count, 1)
+    magnitude = 10 ** (len(str(count)) - 1)
+    return max(m * magnitude for m in (1, 2, 5) if m * magnitude <= count)
 
 
 def feature_texts(rows: pa.Table, attributes: list[str]) -> list[str]:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from generator import layout
 from generator.data import downloads, features, vectortiles
 from generator.data.vector_read import VectorTable, read_vector
 from generator.errors import SourceError
-from generator.model import ApiLink, Catalogue, Dataset, OgcCollection
+from generator.model import ApiLink, Asset, Catalogue, Dataset, OgcCollection
 from generator.output import OutputTree
 from generator.writers.common import GEOJSON, JSON
 
@@ -37,25 +40,41 @@ def publish(catalogue: Catalogue, out: OutputTree) -> None:
 def publish_dataset(catalogue: Catalogue, dataset: Dataset, out: OutputTree) -> None:
     """All outputs of one dataset; tippecanoe tiles in its own process while the downloads and pages are written."""
     _check_options(dataset)
-    data = read_vector(dataset)
+    with _timed(dataset, "read and cleaned"):
+        data = read_vector(dataset)
     data.defects.report(dataset.id)
     _describe(dataset, data)
     with tempfile.TemporaryDirectory(prefix=f"geosite-{dataset.id}-") as workdir:
         job = vectortiles.start(dataset, data, Path(workdir))
         try:
-            assets = downloads.publish(dataset, data, out)
-            dataset.assets.extend(assets)
-            links = features.publish(catalogue, dataset, data, out)
+            with _timed(dataset, "downloads written"):
+                assets = downloads.publish(dataset, data, out)
+            with _timed(dataset, "Features pages written"):
+                links = features.publish(catalogue, dataset, data, out)
         except BaseException:
             if job is not None:
                 job.stop()
             raise
-        downloads_links = [ApiLink("enclosure", a.href, a.media_type, f"Download: {a.title}") for a in assets]
-        dataset.collection = OgcCollection(item_type="feature", links=[*links, *downloads_links])
-        dataset.api_links.append(ApiLink("items", layout.features_page(dataset.id, 1), GEOJSON, "The features (OGC API Features, pre-paginated GeoJSON)"))
-        dataset.api_links.append(ApiLink("service", layout.collection_json(dataset.id), JSON, "The features collection (OGC API Features)"))
+        _add_to_model(dataset, assets, links)
         if job is not None:
-            vectortiles.finish(catalogue, dataset, job, out)
+            with _timed(dataset, "vector tiles done after waiting for tippecanoe"):
+                vectortiles.finish(catalogue, dataset, job, out)
+
+
+def _add_to_model(dataset: Dataset, assets: list[Asset], links: list[ApiLink]) -> None:
+    """The downloads as assets; the features collection (with its downloads) and links to it from the record."""
+    dataset.assets.extend(assets)
+    downloads_links = [ApiLink("enclosure", a.href, a.media_type, f"Download: {a.title}") for a in assets]
+    dataset.collection = OgcCollection(item_type="feature", links=[*links, *downloads_links])
+    dataset.api_links.append(ApiLink("items", layout.features_page(dataset.id, 1), GEOJSON, "The features (OGC API Features, pre-paginated GeoJSON)"))
+    dataset.api_links.append(ApiLink("service", layout.collection_json(dataset.id), JSON, "The features collection (OGC API Features)"))
+
+
+@contextmanager
+def _timed(dataset: Dataset, what: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    log.info("%s: %s in %.1fs", dataset.id, what, time.perf_counter() - started)
 
 
 def _check_options(dataset: Dataset) -> None:

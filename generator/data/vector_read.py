@@ -34,23 +34,32 @@ EXAMPLES = 10
 
 @dataclass
 class Defects:
-    """What was wrong with the source, by kind, with the ids of the features concerned."""
+    """What was wrong with the source: a count per kind of defect and the first few feature ids concerned."""
 
-    features: dict[str, list[int]] = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)
+    examples: dict[str, list[int]] = field(default_factory=dict)
     messages: Counter = field(default_factory=Counter)
 
     def add(self, kind: str, fids: np.ndarray) -> None:
         if len(fids):
-            self.features.setdefault(kind, []).extend(int(f) for f in fids)
+            self.counts[kind] += len(fids)
+            shown = self.examples.setdefault(kind, [])
+            shown.extend(int(f) for f in fids[: EXAMPLES - len(shown)])
 
     def count(self, kind: str) -> int:
-        return len(self.features.get(kind, ()))
+        return self.counts[kind]
+
+    def note(self, message: object, *_: object, **__: object) -> None:
+        """A warning from the reader (GDAL), counted by its first line; used as `warnings.showwarning`."""
+        text = str(message).strip().splitlines()[0] if str(message).strip() else type(message).__name__
+        if "Non closed ring" not in text:  # already counted per feature, as DROPPED_UNREADABLE
+            self.messages[text] += 1
 
     def report(self, dataset_id: str) -> None:
         """One warning per kind of defect, naming the dataset, the count and the first feature ids."""
-        for kind, fids in self.features.items():
-            shown = ", ".join(str(f) for f in fids[:EXAMPLES]) + (f" and {len(fids) - EXAMPLES} more" if len(fids) > EXAMPLES else "")
-            log.warning("%s: %d %s (feature ids %s)", dataset_id, len(fids), kind, shown)
+        for kind, count in self.counts.items():
+            more = f" and {count - EXAMPLES} more" if count > EXAMPLES else ""
+            log.warning("%s: %d %s (feature ids %s%s)", dataset_id, count, kind, ", ".join(map(str, self.examples[kind])), more)
         for message, count in self.messages.items():
             log.warning("%s: the reader reported %d× %s", dataset_id, count, message)
 
@@ -96,15 +105,15 @@ def read_vector(dataset: Dataset) -> VectorTable:
     transformer = None if source_crs.equals(CRS84, ignore_axis_order=True) else Transformer.from_crs(source_crs, CRS84, always_xy=True)
     defects = Defects()
     batches, bounds, intervals, types = [], [], [], Counter()
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings():
         warnings.simplefilter("always")
+        warnings.showwarning = defects.note
         for batch in source_batches(dataset):
             batch, batch_bounds, geometries = _clean_batch(batch, transformer, defects)
             batches.append(batch)
             bounds.append(batch_bounds)
             intervals.append(vg.longitude_intervals(geometries, batch_bounds))
             types.update(_geometry_types(geometries))
-    defects.messages.update(str(w.message).strip().splitlines()[0] for w in caught if "Non closed ring" not in str(w.message))
     table = pa.Table.from_batches(batches) if batches else None
     if table is None:
         raise SourceError(f"{dataset.id}: {dataset.source_path.name} has no features to publish")

@@ -61,7 +61,7 @@ def environment(src_dir: Path | None) -> Environment:
     )
     env.filters.update(markdown=render_markdown, summary=plain_summary, safe_href=safe_href, script_json=script_json)
     env.filters.update(human_size=ctx.human_size, format_name=ctx.format_name, degrees=ctx.degrees)
-    env.globals.update(license_texts=license_texts, licence_label=ctx.licence_label, facet_names=ctx.FACETS, vendor=vendor)
+    env.globals.update(license_texts=license_texts, licence_label=ctx.licence_label, facet_names=ctx.FACETS, vendor=vendor, shown=ctx.SHOWN_VALUES)
     return env
 
 
@@ -90,6 +90,9 @@ def _write_browse_pages(env: Environment, out: OutputTree, catalogue: Catalogue,
     """One page per keyword, theme, type and licence: crawlable browsing without a search server."""
     members = ctx.facet_members(catalogue.datasets)
     for facet, values in site["facets"].items():
+        if values:
+            render(env, out, "browse/facet.html", layout.browse_index_html(facet), catalogue, site, json_alternate=layout.RECORDS_CATALOGUE,
+                   facet=facet, values=values)
         for value in values:
             datasets = members[facet, value.value]
             heading = f"{ctx.FACETS[facet][:-1]}: {value.value}"

@@ -18,6 +18,8 @@ from generator.model import Asset, Catalogue, Dataset
 
 PMTILES = "application/vnd.pmtiles"
 PAGE_SIZE = 20
+SHOWN_VALUES = {"sidebar": 10, "landing": 24, "search": 50}
+"""How many of a facet's most used values each place lists; every value has its browse page, linked from the facet's index."""
 FACETS = {"keyword": "Keywords", "theme": "Themes", "type": "Types", "licence": "Licences"}
 
 FORMAT_NAMES = {
@@ -116,7 +118,7 @@ def slugs(values: Iterable[str]) -> dict[str, str]:
     """File-name-safe, stable names; values that would share one get a short hash to stay distinct."""
     plain = {value: re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:60] for value in values}
     taken = Counter(plain.values())
-    return {value: slug if slug and taken[slug] == 1 else f"{slug}-{hashlib.sha256(value.encode()).hexdigest()[:8]}".lstrip("-") for value, slug in plain.items()}
+    return {value: slug if slug and slug != "index" and taken[slug] == 1 else f"{slug}-{hashlib.sha256(value.encode()).hexdigest()[:8]}".lstrip("-") for value, slug in plain.items()}
 
 
 def pages_of(items: list, size: int = PAGE_SIZE) -> list[list]:
@@ -180,7 +182,8 @@ def site_pages(catalogue: Catalogue) -> list[tuple[str, str]]:
     everything = catalogue_lastmod(catalogue)
     pages = [(layout.LANDING_HTML, everything)]
     pages += [(layout.catalogue_html(n), everything) for n in range(1, len(pages_of(catalogue.datasets)) + 1)]
-    for values in facets(catalogue.datasets).values():
+    for facet, values in facets(catalogue.datasets).items():
+        pages += [(layout.browse_index_html(facet), everything)] if values else []
         pages += [(value.path, everything) for value in values]
     for dataset in sorted(catalogue.datasets, key=lambda d: d.id):
         pages.append((layout.record_html(dataset.id), lastmod(dataset)))

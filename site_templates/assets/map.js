@@ -18,6 +18,13 @@
     return [[bbox[0], clampLat(bbox[1])], [east, clampLat(bbox[3])]];
   }
 
+  // Copies of the world let a box near the antimeridian sit in the middle; a world-wide box needs none.
+  function spansTheWorld(bbox) {
+    if (!bbox) return true;
+    var c = corners(bbox);
+    return c[1][0] - c[0][0] > 300;
+  }
+
   function extentGeoJSON(bbox) {
     var c = corners(bbox), w = c[0][0], s = c[0][1], e = c[1][0], n = c[1][1];
     return { type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] } };
@@ -132,7 +139,7 @@
       bounds: config.bbox ? corners(config.bbox) : [[-180, -85], [180, 85]],
       fitBoundsOptions: { padding: 24 },
       attributionControl: false,
-      renderWorldCopies: Boolean(config.bbox && config.bbox[2] < config.bbox[0]),
+      renderWorldCopies: !spansTheWorld(config.bbox),
       canvasContextAttributes: { preserveDrawingBuffer: true }
     });
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }));

@@ -80,7 +80,7 @@
     return loadPagefind().then(function (pagefind) {
       return pagefind.search(choice.q);
     }).then(function (search) {
-      return Promise.all(search.results.slice(0, 100).map(function (result) { return result.data(); }));
+      return Promise.all(search.results.slice(0, 50).map(function (result) { return result.data(); }));
     }).then(function (pages) {
       return pages.filter(function (page) { return byId[page.meta.id]; })
         .map(function (page) { return { record: byId[page.meta.id], excerpt: plainText(page.excerpt) }; });
@@ -98,7 +98,7 @@
       heading.appendChild(link);
       item.appendChild(heading);
       var text = document.createElement("p");
-      text.textContent = hit.excerpt || hit.record.summary || (hit.record.keyword || []).join(", ");
+      text.textContent = hit.excerpt || (hit.record.keyword || []).join(", ");
       item.appendChild(text);
       list.appendChild(item);
     });
