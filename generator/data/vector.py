@@ -29,14 +29,6 @@ CONFORMANCE = {FEATURES_CONF + "core", FEATURES_CONF + "geojson", FEATURES_CONF 
 """Features Part 1 classes the static pages implement (the OpenAPI document describes their paths)."""
 
 
-def publish(catalogue: Catalogue, out: OutputTree) -> None:
-    vector = [d for d in catalogue.datasets if d.source is not None and d.source.kind == "vector"]
-    for dataset in vector:
-        publish_dataset(catalogue, dataset, out)
-    if vector:
-        catalogue.conformance |= CONFORMANCE
-
-
 def publish_dataset(catalogue: Catalogue, dataset: Dataset, out: OutputTree) -> None:
     """All outputs of one dataset; tippecanoe tiles in its own process while the downloads and pages are written."""
     _check_options(dataset)
