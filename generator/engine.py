@@ -165,7 +165,7 @@ def _adopt(dataset: Dataset, result: _Result, out: OutputTree) -> None:
     copy_data_fields(result.dataset, dataset)
 
 
-DATA_FIELDS = ("bbox", "time", "assets", "api_links", "collection", "stac_extensions", "summaries", "items")
+DATA_FIELDS = ("bbox", "time", "assets", "api_links", "collection", "stac_extensions", "summaries", "items", "legend")
 """The dataset fields a pipeline fills; everything else comes from the YAML and is never taken from a result."""
 
 

@@ -133,6 +133,24 @@ class Item:
     assets: list[Asset] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class LegendCategory:
+    value: float
+    label: str
+    color: str  # "#rrggbb"
+
+
+@dataclass(frozen=True)
+class Legend:
+    """How to read a rendered raster's colours: a ramp from `minimum` to `maximum`, or categories."""
+
+    title: str
+    colors: tuple[str, ...] = ()  # "#rrggbb" ramp stops, evenly spaced from minimum to maximum
+    minimum: float | None = None
+    maximum: float | None = None
+    categories: tuple[LegendCategory, ...] = ()
+
+
 @dataclass
 class Dataset:
     id: str
@@ -164,6 +182,7 @@ class Dataset:
     stac_extensions: set[str] = field(default_factory=set)
     summaries: dict[str, Any] = field(default_factory=dict)
     items: list[Item] = field(default_factory=list)  # STAC Items, for datasets of several files
+    legend: Legend | None = None  # colour legend of rendered (colour-mapped) raster tiles
 
     @property
     def has_data(self) -> bool:

@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of geosite against the reference tools (`python -m benchmarks`)."""
