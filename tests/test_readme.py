@@ -23,6 +23,16 @@ def test_readme_examples_validate(tmp_path):
         assert validate_document(read_yaml(path), schema) == [], name
 
 
+def test_readme_option_fragments_validate(tmp_path):
+    """The data-option snippets are parts of a dataset.yaml: with a title added they must validate."""
+    fragments = [b for b in readme_yaml_blocks() if not b.lstrip().startswith(("id:", "title:"))]
+    assert len(fragments) >= 2
+    for number, text in enumerate(fragments):
+        path = tmp_path / f"fragment{number}.yaml"
+        path.write_text("title: Example\n" + text, encoding="utf-8")
+        assert validate_document(read_yaml(path), "dataset.schema.json") == [], text
+
+
 def test_readme_opens_with_the_two_commands():
     text = (REPO / "README.md").read_text(encoding="utf-8")
     commands = re.findall(r"```sh\n(.*?)```", text, re.S)[:2]
