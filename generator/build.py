@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import stamp
 from generator.check import Finding, check_build
 from generator.cache import DataCache
 from generator.data import limits, raster, vector
@@ -21,7 +22,7 @@ from generator.errors import BuildError, Problem
 from generator.model import Catalogue
 from generator.output import OutputTree, replace_tree, staging_dir_for
 from generator.source.loader import load_catalogue
-from generator.writers import api, hosting, html, records, search, site_assets, sitemap, stac
+from generator.writers import api, hosting, html, html_features, records, search, site_assets, sitemap, stac, tilesets
 
 log = logging.getLogger("geosite")
 
@@ -29,14 +30,14 @@ Stage = Callable[[Catalogue, OutputTree], None]
 
 PIPELINES: tuple[DataPipeline, ...] = (
     DataPipeline("raster", raster.publish_dataset, memory_factor=0.2),  # windowed: memory does not grow with size
-    DataPipeline("vector", vector.publish_dataset, frozenset(vector.CONFORMANCE), memory_factor=8.0),
+    DataPipeline("vector", vector.publish_dataset, frozenset(vector.CONFORMANCE), memory_factor=8.0, pages=True),
 )
 """Read each dataset's source once and publish its files, adding assets and collections to the model."""
 
 POST_DATA: tuple[Stage, ...] = (limits.enforce,)
 """Act on the data files as a whole before they are described (host file-size caps)."""
 
-WRITERS: tuple[Stage, ...] = (records.write, stac.write, api.write, site_assets.write, html.write, search.write, sitemap.write, hosting.write)
+WRITERS: tuple[Stage, ...] = (records.write, stac.write, api.write, tilesets.write, site_assets.write, html.write, search.write, sitemap.write, hosting.write)
 """Describe the model: they read only the model, never each other's files."""
 
 Progress = Callable[[str], None]
@@ -44,35 +45,45 @@ Progress = Callable[[str], None]
 
 @dataclass
 class BuildResult:
-    catalogue: Catalogue
+    catalogue: Catalogue | None  # None when nothing changed and the output was left as it is
     output: Path
     files: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    unchanged: stamp.Stamp | None = None  # the previous build's stamp, when it was still up to date
 
 
 def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True, progress: Progress | None = None, jobs: int | None = None, cache: bool = True) -> BuildResult:
     """Build the site for the source folder `src` into `dest`, replacing it only on success.
 
-    `jobs` processes work on datasets at once (default: all cores); `cache` reuses unchanged datasets' data.
+    `jobs` processes work on datasets at once (default: all cores); `cache` reuses unchanged datasets' data,
+    and leaves the output as it is when no input changed since it was built.
     """
     report = progress or (lambda step: None)
-    report("Reading the source folder")
-    catalogue = load_catalogue(Path(src), base_url=base_url)
     dest = Path(dest)
     _refuse_dangerous_destination(Path(src), dest)
+    inputs = stamp.build_inputs(Path(src), dest, base_url, check)
+    previous = stamp.unchanged(dest, inputs) if cache else None
+    if previous:
+        return BuildResult(None, dest, unchanged=previous)
+    report("Reading the source folder")
+    catalogue = load_catalogue(Path(src), base_url=base_url)
     staging = staging_dir_for(dest)
     try:
         out = OutputTree(staging)
-        data_cache = DataCache.beside(dest, catalogue.base_url) if cache else None
+        pages = {p.kind: html_features.site_fingerprint(catalogue) for p in PIPELINES if p.pages}
+        data_cache = DataCache.beside(dest, catalogue.base_url, pages) if cache else None
         publish_data(catalogue, out, PIPELINES, jobs=jobs, cache=data_cache, progress=report)
         for stage in (*POST_DATA, *WRITERS):
             report(f"Writing {stage.__module__.rsplit('.', 1)[-1]}")
             stage(catalogue, out)
         findings = _check(staging, catalogue, report) if check else []
+        stamp.forget(dest)
         replace_tree(staging, dest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if cache:
+        stamp.record(dest, inputs, len(catalogue.datasets), len(out.written))
     return BuildResult(catalogue, dest, out.written, findings)
 
 

@@ -24,22 +24,23 @@ from generator.source.yamlfile import read_yaml
 DESCRIPTIVE_KEYS = frozenset({"description", "keywords", "themes", "links", "externalIds", "created", "updated", "type", "language"})
 """YAML keys that only the metadata writers read: editing them re-renders pages but never re-processes data."""
 
-FORMAT = 1  # bump when what a cache entry holds changes
+FORMAT = 2  # bump when what a cache entry holds changes
 
 
 class DataCache:
-    def __init__(self, root: Path, base_url: str | None):
+    def __init__(self, root: Path, base_url: str | None, pages: dict[str, str] | None = None):
         self.root = Path(root)
         self.base_url = base_url
+        self.pages = pages or {}  # pipeline kind -> fingerprint of what the HTML pages it renders depend on
 
     @classmethod
-    def beside(cls, dest: Path, base_url: str | None) -> "DataCache":
+    def beside(cls, dest: Path, base_url: str | None, pages: dict[str, str] | None = None) -> "DataCache":
         dest = Path(dest).resolve()
-        return cls(dest.parent / f".{dest.name}.cache", base_url)
+        return cls(dest.parent / f".{dest.name}.cache", base_url, pages)
 
     def key(self, dataset: Dataset, kind: str) -> str:
         yaml_doc = {k: v for k, v in read_yaml(dataset.yaml_path).data.items() if k not in DESCRIPTIVE_KEYS}
-        material = {"format": FORMAT, "version": __version__, "code": code_fingerprint(), "kind": kind, "id": dataset.id, "yaml": yaml_doc, "base_url": self.base_url, "files": _file_stats(dataset)}
+        material = {"format": FORMAT, "version": __version__, "code": code_fingerprint(), "kind": kind, "id": dataset.id, "yaml": yaml_doc, "base_url": self.base_url, "pages": self.pages.get(kind), "files": _file_stats(dataset)}
         return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
     def restore(self, dataset: Dataset, kind: str, out: OutputTree) -> bool:

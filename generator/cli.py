@@ -27,6 +27,8 @@ def _main(
         print(f"geosite {__version__}")
         raise typer.Exit()
     logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, format="%(message)s", handlers=[RichHandler(console=err, show_time=False, show_path=False)])
+    for library in ("rasterio", "pyogrio", "fiona"):  # GDAL's own chatter while probing files; geosite says what went wrong
+        logging.getLogger(library).setLevel(logging.DEBUG if debug else logging.WARNING)
     _state["debug"] = debug
 
 
@@ -43,10 +45,18 @@ def build(
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the data files of datasets whose source and settings did not change.")] = True,
 ) -> None:
     """Build the site from SRC into OUTPUT."""
-    from generator.build import build as run_build
+    from generator import stamp
 
-    with err.status("Building…") as status:
-        result = _run(lambda: run_build(src, output, base_url=base_url, check=check, jobs=jobs, cache=cache, progress=lambda step: status.update(step + "…")))
+    previous = _run(lambda: stamp.up_to_date(src, output, base_url, check)) if cache else None  # before importing the pipelines
+    if previous is None:
+        from generator.build import build as run_build
+
+        with err.status("Building…") as status:
+            result = _run(lambda: run_build(src, output, base_url=base_url, check=check, jobs=jobs, cache=cache, progress=lambda step: status.update(step + "…")))
+        previous = result.unchanged
+    if previous is not None:
+        err.print(f"Nothing changed since {output} was built ({previous.datasets} datasets, {previous.files} files); left it as it is.", soft_wrap=True)
+        return
     count = len(result.catalogue.datasets)
     err.print(f"Built {count} dataset{'s' if count != 1 else ''} into {result.output} ({len(result.files)} files).", soft_wrap=True)
     err.print(f"Look at it: geosite serve {result.output}  (then open http://127.0.0.1:8000/)", soft_wrap=True)

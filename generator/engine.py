@@ -34,6 +34,7 @@ class DataPipeline:
     publish: Publish
     conformance: frozenset[str] = frozenset()  # OGC conformance classes its outputs implement
     memory_factor: float = 1.0  # peak RSS per byte of source, for scheduling
+    pages: bool = False  # also renders HTML pages (features tables): its cached results depend on the site's templates
 
 
 @dataclass
@@ -165,7 +166,7 @@ def _adopt(dataset: Dataset, result: _Result, out: OutputTree) -> None:
     copy_data_fields(result.dataset, dataset)
 
 
-DATA_FIELDS = ("bbox", "time", "assets", "api_links", "collection", "stac_extensions", "summaries", "items", "legend")
+DATA_FIELDS = ("bbox", "time", "assets", "api_links", "collection", "stac_extensions", "summaries", "items", "legend", "tile_archive")
 """The dataset fields a pipeline fills; everything else comes from the YAML and is never taken from a result."""
 
 

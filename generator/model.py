@@ -151,6 +151,20 @@ class Legend:
     categories: tuple[LegendCategory, ...] = ()
 
 
+@dataclass(frozen=True)
+class TileArchive:
+    """A dataset's PMTiles archive as its header and metadata describe it: what TileJSON and OGC tileset docs say."""
+
+    kind: str  # "vector" or "raster" (map tiles)
+    href: str  # output-root relative
+    tile_media_type: str  # e.g. "application/vnd.mapbox-vector-tile", "image/webp"
+    min_zoom: int
+    max_zoom: int
+    bounds: BBox  # as the header says (an antimeridian-crossing extent claims every longitude)
+    center: tuple[float, float, int]  # longitude (inside the data, -180..180), latitude, zoom
+    vector_layers: tuple[dict[str, Any], ...] = ()  # TileJSON vector_layers: id, fields, zooms
+
+
 @dataclass
 class Dataset:
     id: str
@@ -183,10 +197,22 @@ class Dataset:
     summaries: dict[str, Any] = field(default_factory=dict)
     items: list[Item] = field(default_factory=list)  # STAC Items, for datasets of several files
     legend: Legend | None = None  # colour legend of rendered (colour-mapped) raster tiles
+    tile_archive: TileArchive | None = None  # the PMTiles archive the tileset documents describe
 
     @property
     def has_data(self) -> bool:
         return self.source_path is not None
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A background map for the map previews: an XYZ tile URL template, or a PMTiles archive copied into the site."""
+
+    attribution: str | None = None  # plain text, shown on the map
+    url: str | None = None  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+    pmtiles: Path | None = None  # the archive in the source folder
+    attribution_url: str | None = None
+    max_zoom: int | None = None
 
 
 @dataclass
@@ -204,6 +230,7 @@ class Catalogue:
     conformance: set[str] = field(default_factory=set)  # classes the data stages implement
     max_file_size: int | None = None  # bytes; larger published files are split or omitted (generator/data/limits.py)
     oversize_files: str = "split"  # "split" or "omit"
+    basemap: Basemap | None = None  # none by default: the site calls no other host
 
     def dataset(self, dataset_id: str) -> Dataset:
         return next(d for d in self.datasets if d.id == dataset_id)

@@ -23,6 +23,7 @@ class OutputTree:
     def __init__(self, root: Path):
         self.root = Path(root)
         self._owners: dict[str, str] = {}
+        self._folders: set[str] = set()  # made already: one mkdir per folder, not per file
         self._lock = threading.Lock()
 
     def claim(self, rel: str, owner: str) -> Path:
@@ -32,9 +33,11 @@ class OutputTree:
             if rel in self._owners:
                 raise BuildError(f"two outputs aimed at {rel}: {self._owners[rel]} and {owner}")
             self._owners[rel] = owner
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
+        folder = rel.rpartition("/")[0]
+        if folder not in self._folders:
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        return self.root / rel
 
     def write_bytes(self, rel: str, data: bytes, owner: str) -> Path:
         path = self.claim(rel, owner)
@@ -53,13 +56,35 @@ class OutputTree:
     def written(self) -> list[str]:
         return sorted(self._owners)
 
+    @property
+    def owners(self) -> dict[str, str]:
+        """Every path claimed so far, with who claimed it."""
+        with self._lock:
+            return dict(self._owners)
+
+    def adopt(self, owners: dict[str, str]) -> None:
+        """Record files another process wrote into this tree (generator/writers/parallel.py); same rule as claim."""
+        with self._lock:
+            for rel, owner in owners.items():
+                if rel in self._owners:
+                    raise BuildError(f"two outputs aimed at {rel}: {self._owners[rel]} and {owner}")
+                self._owners[rel] = owner
+
 
 def safe_relpath(rel: str) -> str:
     """Normalise a '/'-separated output path; refuse absolute paths and any '..' segment."""
+    if _plain(rel):
+        return rel
     path = PurePosixPath(rel)
     if path.is_absolute() or not path.parts or any(part in ("..", "") for part in path.parts) or "\\" in rel or "\x00" in rel:
         raise BuildError(f"refusing to write outside the output folder: {rel!r}")
     return str(path)
+
+
+def _plain(rel: str) -> bool:
+    """Already normal and safe (the paths layout.py makes): checked without building a PurePosixPath."""
+    wrapped = f"/{rel}/"
+    return bool(rel) and rel[0] != "/" and "//" not in wrapped and "/./" not in wrapped and "/../" not in wrapped and "\\" not in rel and "\x00" not in rel
 
 
 def file_checksum(path: Path) -> str:

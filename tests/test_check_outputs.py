@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import numpy as np
@@ -70,3 +71,37 @@ def test_invalid_sitemap_and_missing_json_ld(tmp_path):
 def test_example_build_passes_every_output_check(example_build):
     assert check_archives(example_build) == []
     assert check_pages(example_build) == []
+
+
+def test_schema_findings_name_the_file_and_the_json_path(tmp_path):
+    from generator.check import check_build
+
+    (tmp_path / "collections").mkdir()
+    record = {"type": "Feature", "id": "a", "geometry": None, "conformsTo": ["http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/record-core"],
+              "properties": {"type": "dataset", "title": "A", "keywords": "not a list"}, "links": [{"href": 5, "rel": "self"}]}
+    (tmp_path / "collections/a.json").write_text(json.dumps(record))
+    (tmp_path / "broken.json").write_text("{not json")
+    findings = {(f.path, f.check, f.message.split(":")[0]) for f in check_build(tmp_path)}
+    assert ("collections/a.json", "schema", "properties/keywords") in findings
+    assert ("collections/a.json", "schema", "links/0/href") in findings
+    assert ("broken.json", "schema", "not valid JSON") in findings
+
+
+def test_a_schema_outside_the_mirror_is_a_finding_not_a_crash():
+    from generator.check.schemas import validate_document
+
+    collection = {"type": "Catalog", "stac_version": "1.1.0", "id": "c", "description": "d", "links": [], "stac_extensions": ["https://stac-extensions.github.io/none/v9.9.9/schema.json"]}
+    [message] = validate_document(collection)
+    assert "cannot validate against https://stac-extensions.github.io/none/v9.9.9/schema.json" in message
+
+
+def test_html_links_are_found_in_tags_only(tmp_path):
+    from generator.check.links import check_links, html_hrefs
+
+    page = """<html><head><meta name="description" content="&lt;img src=x&gt; src=y"><link rel=stylesheet href=missing.css><script src='app.js'>var a = '<a href="in-script.html">';</script></head>
+    <body><!-- <a href="in-comment.html"> --><a class="x" href="a&amp;b.html">x</a><p>write href=not-a-link here</p>
+    <a href="mailto:x@y.z">m</a><a href="#top">t</a><img alt='a > b' src="img.png"></body></html>"""
+    assert list(html_hrefs(page)) == ["missing.css", "app.js", "a&b.html", "img.png"]
+    (tmp_path / "index.html").write_text(page)
+    (tmp_path / "img.png").write_bytes(b"")
+    assert {f.message.split()[2] for f in check_links(tmp_path)} == {"missing.css", "app.js", "a&b.html"}

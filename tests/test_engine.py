@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -116,6 +117,7 @@ def test_sigkill_never_leaves_a_broken_output(make_source, tmp_path):
     subprocess.run(build_cmd, check=True, capture_output=True)
     rng = random.Random(7)
     for _ in range(8):
+        (src / "catalogue.yaml").touch()  # an input changed: a full build, not "nothing changed"
         process = subprocess.Popen(build_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.05, 1.2))
         process.send_signal(signal.SIGKILL)
@@ -124,3 +126,94 @@ def test_sigkill_never_leaves_a_broken_output(make_source, tmp_path):
         assert check_build(out) == []
     subprocess.run(build_cmd, check=True, capture_output=True)
     assert not [p for p in tmp_path.iterdir() if ".staging-" in p.name or ".old-" in p.name]
+
+
+POINTS = '{"type":"FeatureCollection","features":[' + ",".join(
+    f'{{"type":"Feature","properties":{{"n":{i}}},"geometry":{{"type":"Point","coordinates":[{i / 10},{i / 20}]}}}}' for i in range(30)) + "]}"
+
+
+@pytest.fixture
+def two_datasets(make_source):
+    """A vector and a raster dataset, the smallest that run every real pipeline."""
+    from tests.raster_samples import rgb_no_nodata
+
+    src = make_source({
+        "points": "title: Points\ndescription: The first words.\nsource: points.geojson\n",
+        "image": "title: Image\ndescription: An image.\nsource: image.tif\n",
+    })
+    (src / "datasets/points/points.geojson").write_text(POINTS)
+    rgb_no_nodata(src / "datasets/image/image.tif")
+    return src
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int, bytes]]:
+    return {p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()) for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_description_edit_changes_only_that_records_pages(two_datasets, tmp_path):
+    from generator.build import build
+
+    out = tmp_path / "site"
+    build(two_datasets, out)
+    before = snapshot(out)
+    yaml_path = two_datasets / "datasets/points/dataset.yaml"
+    yaml_path.write_text(yaml_path.read_text().replace("The first words.", "Quite different words."))
+    result = build(two_datasets, out)
+    assert result.unchanged is None
+    after = snapshot(out)
+
+    data_files = [rel for rel in before if rel.startswith("datasets/") and rel.endswith((".pmtiles", ".parquet", ".gpkg", ".fgb", ".tif", ".png"))]
+    assert any(rel.endswith("points.pmtiles") for rel in data_files) and any(rel.endswith("image.tif") for rel in data_files)
+    for rel in data_files:  # restored from the cache by hard link: same inode and mtime, so never re-tiled
+        assert after[rel][:2] == before[rel][:2], rel
+    for rel in ("collections/records/items/points.json", "stac/points/collection.json", "datasets/points/index.html", "datasets/points/tiles.json"):
+        assert b"Quite different words." in after[rel][2] and b"The first words." not in after[rel][2], rel
+    for rel in ("collections/records/items/image.json", "stac/image/collection.json", "datasets/image/index.html", "datasets/image/tiles.json"):
+        assert after[rel][2] == before[rel][2], rel
+
+
+def test_a_no_op_rebuild_leaves_the_output_as_it_is(make_source, tmp_path):
+    from generator.build import build
+
+    src = make_source({"a": "title: A\nbbox: [0, 0, 1, 1]\n", "b": "title: B\n"})
+    out = tmp_path / "site"
+    build(src, out)
+    identity = out.stat().st_ino
+    result = build(src, out)
+    assert result.unchanged is not None and result.unchanged.datasets == 2
+    assert out.stat().st_ino == identity  # not even swapped
+    cli = subprocess.run([sys.executable, "-m", "generator", "build", str(src), "-o", str(out)], capture_output=True, text=True)
+    assert cli.returncode == 0 and "Nothing changed" in cli.stderr
+
+
+@pytest.mark.parametrize("change", ["edit yaml", "add file", "chmod", "other options", "output replaced", "no cache"])
+def test_any_change_rebuilds(make_source, tmp_path, change):
+    from generator.build import build
+
+    src = make_source({"a": "title: A\nbbox: [0, 0, 1, 1]\n"})
+    out = tmp_path / "site"
+    build(src, out)
+    options = {}
+    if change == "edit yaml":
+        (src / "datasets/a/dataset.yaml").write_text("title: A changed\nbbox: [0, 0, 1, 1]\n")
+    elif change == "add file":
+        (src / "datasets/a/notes.txt").write_text("new")
+    elif change == "chmod":
+        (src / "datasets/a/dataset.yaml").chmod(0o600)
+    elif change == "other options":
+        options = {"base_url": "https://example.org/x/"}
+    elif change == "output replaced":
+        shutil.rmtree(out)
+        shutil.copytree(src, out)
+    else:
+        options = {"cache": False}
+    result = build(src, out, **options)
+    assert result.unchanged is None and (out / "index.html").is_file()
+
+
+def test_an_output_inside_the_source_folder_is_not_an_input(make_source):
+    from generator.build import build
+
+    src = make_source({"a": "title: A\n"})
+    build(src, src / "site")
+    assert build(src, src / "site").unchanged is not None

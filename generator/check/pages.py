@@ -10,6 +10,7 @@ from pathlib import Path
 from generator.check.findings import Finding
 
 SITEMAP_XSD = Path(__file__).resolve().parents[1] / "official_schemas/www.sitemaps.org/schemas/sitemap/0.9/sitemap.xsd"
+SITEMAP_INDEX_XSD = SITEMAP_XSD.with_name("siteindex.xsd")
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
@@ -29,17 +30,16 @@ def sitemap_problems(path: Path) -> list[str]:
         document = etree.parse(str(path))
     except etree.XMLSyntaxError as exc:
         return [f"not well-formed XML: {exc}"]
-    if etree.QName(document.getroot()).localname != "urlset":
-        return []  # a sitemap index: its sitemaps are checked on their own
-    schema = _sitemap_schema()
+    root = etree.QName(document.getroot()).localname
+    schema = _sitemap_schema(SITEMAP_INDEX_XSD if root == "sitemapindex" else SITEMAP_XSD)  # an index's sitemaps are checked on their own
     return [] if schema.validate(document) else [f"invalid sitemap: {e.message} (line {e.line})" for e in list(schema.error_log)[:10]]
 
 
 @cache
-def _sitemap_schema():
+def _sitemap_schema(xsd: Path):
     from lxml import etree
 
-    return etree.XMLSchema(etree.parse(str(SITEMAP_XSD)))
+    return etree.XMLSchema(etree.parse(str(xsd)))
 
 
 def json_ld_problems(page: Path, expected_type: str) -> list[str]:

@@ -8,12 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.validators import validator_for
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource
-from referencing.jsonschema import DRAFT202012
+from jsonschema_specifications import REGISTRY as META_SCHEMAS
 
 from generator.check.findings import Finding
 
@@ -89,34 +86,45 @@ def check_schemas(root: Path) -> list[Finding]:
     findings = []
     for path in sorted(root.rglob("*.json")):
         rel = path.relative_to(root).as_posix()
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            findings.append(Finding(rel, f"not valid JSON: {exc}", "schema"))
-            continue
-        findings += [Finding(rel, message, "schema") for message in validate_document(document)]
+        document, problem = load_json(path)
+        findings += [Finding(rel, problem, "schema")] if problem else schema_findings(rel, document)
     return findings
 
 
+def load_json(path: Path) -> tuple[Any, str | None]:
+    """(document, None), or (None, why it is not JSON)."""
+    try:
+        return json.loads(path.read_bytes()), None
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, f"not valid JSON: {exc}"
+
+
+def schema_findings(rel: str, document: Any) -> list[Finding]:
+    return [Finding(rel, message, "schema") for message in validate_document(document)]
+
+
 def _errors(url: str, document: Any) -> list[str]:
-    validator = _validator(url)
-    return [f"{'/'.join(str(p) for p in e.absolute_path) or '(document)'}: {e.message[:300]} [{url.rsplit('/', 1)[-1]}]" for e in validator.iter_errors(document)]
+    """Messages naming the JSON path of each error; a valid document (nearly all) costs one fast is_valid."""
+    try:
+        validator = _validator(url)
+    except ValueError as exc:  # an extension or $ref outside the mirror: say so rather than crash the check
+        return [f"(document): cannot validate against {url}: {str(exc).splitlines()[0][:300]}"]
+    if validator.is_valid(document):
+        return []
+    return [f"{'/'.join(str(p) for p in e.instance_path) or '(document)'}: {e.message[:300]} [{url.rsplit('/', 1)[-1]}]" for e in validator.iter_errors(document)]
 
 
 @cache
-def _validator(url: str) -> Any:
-    """A validator whose root is the schema at `url`, so its relative $refs resolve against that URL."""
-    cls = validator_for(_retrieve_contents(url), default=Draft202012Validator)
-    return cls({"$ref": url}, registry=_registry())
+def _validator(url: str) -> jsonschema_rs.Validator:
+    """The schema at `url` compiled once by jsonschema-rs (Rust, ~100x jsonschema); its $refs resolve offline."""
+    return jsonschema_rs.validator_for({"$ref": url}, registry=_registry(), validate_formats=False)
 
 
 @cache
-def _registry() -> Registry:
-    return Registry(retrieve=_retrieve)
-
-
-def _retrieve(uri: str) -> Resource:
-    return Resource.from_contents(_retrieve_contents(uri), default_specification=DRAFT202012)
+def _registry() -> jsonschema_rs.Registry:
+    """The mirror as a registry; STAC refers to the draft-07 meta-schema by its URL without '#'."""
+    draft7 = "http://json-schema.org/draft-07/schema"
+    return jsonschema_rs.Registry([(draft7, META_SCHEMAS.contents(draft7 + "#"))], retriever=_retrieve_contents)
 
 
 @cache
@@ -128,9 +136,9 @@ def _retrieve_contents(uri: str) -> Any:
         if path.is_file():
             text = path.read_text(encoding="utf-8")
             if path.suffix in (".yaml", ".yml"):
-                return _openapi_to_jsonschema(yaml.safe_load(text))
+                return _openapi_to_jsonschema(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
             return json.loads(text)
-    raise NoSuchResource(ref=uri)
+    raise LookupError(f"{uri} is not in the schema mirror")
 
 
 def _exclusive_geometry_branches(branches: Any) -> bool:

@@ -19,6 +19,7 @@ GEOPARQUET_SUFFIXES = frozenset({".parquet", ".geoparquet"})
 
 def inspect_source(path: Path, options: dict[str, Any], doc: YamlDocument) -> SourceInfo:
     """Probe `path` as raster first when its suffix suggests so, else as vector first."""
+    _check_shapefile_parts(path, doc)
     probes = [_inspect_raster, _inspect_vector]
     if path.suffix.lower() in GEOPARQUET_SUFFIXES:
         probes = [_inspect_geoparquet]
@@ -32,11 +33,30 @@ def inspect_source(path: Path, options: dict[str, Any], doc: YamlDocument) -> So
             reasons.append(str(exc))
             continue
         return _with_crs84_bbox(info, options, doc)
-    raise SourceError(doc.problem(("source",), f"cannot read {path.name} as vector or raster data ({'; '.join(reasons)})"))
+    raise SourceError(doc.problem(("source",), f"cannot read {path.name} as vector or raster data ({'; '.join(dict.fromkeys(_plain(r, path) for r in reasons))})"))
 
 
 class _NotThisKind(Exception):
     pass
+
+
+SHAPEFILE_PARTS = {".shx": "index", ".dbf": "attribute table"}
+
+
+def _check_shapefile_parts(path: Path, doc: YamlDocument) -> None:
+    """GDAL reads a .shp without its .dbf (silently losing every attribute) and fails obscurely without its .shx."""
+    if path.suffix.lower() != ".shp" or not path.is_file():
+        return
+    present = {p.suffix.lower() for p in path.parent.glob(path.stem + ".*")}
+    missing = [f"{path.stem}{suffix} ({role})" for suffix, role in SHAPEFILE_PARTS.items() if suffix not in present]
+    if missing:
+        raise SourceError(doc.problem(("source",), f"{path.name} is missing {' and '.join(missing)}; a shapefile is .shp + .shx + .dbf (+ .prj) side by side: copy them all"))
+
+
+def _plain(reason: str, path: Path) -> str:
+    """A GDAL message without the absolute path and the advice about driver prefixes (which is not ours to give)."""
+    reason = reason.replace(f"'{path}'", path.name).replace(f"`{path}'", path.name).replace(str(path), path.name)
+    return reason.split("; It might help to specify the correct driver")[0].split(" It might help to specify the correct driver")[0].strip()
 
 
 def _inspect_vector(path: Path, options: dict[str, Any]) -> SourceInfo:
@@ -50,7 +70,7 @@ def _inspect_vector(path: Path, options: dict[str, Any]) -> SourceInfo:
     try:
         info = pyogrio.read_info(path, layer=options.get("layer"), force_total_bounds=True, encoding=options.get("encoding"), **open_options(options))
     except (DataSourceError, DataLayerError) as exc:
-        raise _NotThisKind(_first_line(exc)) from None
+        raise _NotThisKind(_layer_reason(path, options) or _first_line(exc)) from None
     bounds = info.get("total_bounds")
     bbox = tuple(float(v) for v in bounds) if bounds is not None and all(v == v for v in bounds) else None
     return SourceInfo(
@@ -62,6 +82,19 @@ def _inspect_vector(path: Path, options: dict[str, Any]) -> SourceInfo:
         count=int(info.get("features", -1)),
         details={"geometry_type": info.get("geometry_type"), "fields": list(info.get("fields", []))},
     )
+
+
+def _layer_reason(path: Path, options: dict[str, Any]) -> str | None:
+    """When the YAML names a layer the file does not have, say which layers it has."""
+    import pyogrio
+
+    if options.get("layer") is None:
+        return None
+    try:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    except Exception:  # not a vector file at all: the open error says more
+        return None
+    return None if options["layer"] in layers else f"no layer {options['layer']!r} in {path.name}; it has {', '.join(layers[:20]) or 'none'}"
 
 
 def _inspect_geoparquet(path: Path, options: dict[str, Any]) -> SourceInfo:

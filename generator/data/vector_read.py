@@ -19,7 +19,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from generator.data import vector_geometry as vg
-from generator.errors import SourceError
+from generator.errors import Problem, SourceError
 from generator.model import BBox, Dataset, SourceInfo
 
 log = logging.getLogger("geosite")
@@ -149,7 +149,25 @@ def _ogr_batches(dataset: Dataset) -> Iterator[pa.RecordBatch]:
         geometry = meta["geometry_name"] or "wkb_geometry"
         fid = meta.get("fid_column") or "OGC_FID"
         for batch in reader:
-            yield _standard_columns(batch, fid, geometry)
+            yield _standard_columns(_decoded_text(batch, dataset), fid, geometry)
+
+
+def _decoded_text(batch: pa.RecordBatch, dataset: Dataset) -> pa.RecordBatch:
+    """GDAL's Arrow stream can pass text through undecoded (a .dbf without .cpg): text that is not UTF-8 is
+    decoded with the YAML's `encoding`, or is an error asking for one (never a guess)."""
+    encoding = dataset.source_options.get("encoding")
+    for index, column in enumerate(batch.schema):
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            continue
+        try:
+            batch.column(index).validate(full=True)
+        except pa.ArrowInvalid:
+            if not encoding:
+                raise SourceError(Problem(f"{dataset.source_path.name}: text in attribute {column.name!r} is not UTF-8; name its encoding under source (with path:), e.g. 'encoding: latin-1'", dataset.yaml_path, key="source")) from None
+            raw = batch.column(index).cast(pa.binary()).to_pylist()
+            decoded = pa.array([None if value is None else value.decode(encoding, errors="replace") for value in raw], pa.string())
+            batch = batch.set_column(index, column.name, decoded)
+    return batch
 
 
 def _layer(dataset: Dataset) -> str | None:
@@ -318,12 +336,14 @@ def _normalise(geometries: np.ndarray, fids: np.ndarray, defects: Defects) -> np
     return geometries
 
 
+TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon", "GeometryCollection")
+
+
 def _geometry_types(geometries: np.ndarray) -> Counter:
+    """Features per geometry type name ('Polygon', 'Point Z'…), counted on codes, not strings (millions of rows)."""
     present = geometries[~shapely.is_missing(geometries)]
-    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon", "GeometryCollection"])
-    kinds = names[shapely.get_type_id(present)]
-    suffix = np.where(shapely.has_z(present), " Z", "")
-    return Counter(np.char.add(kinds.astype(str), suffix.astype(str)).tolist())
+    codes, counts = np.unique(shapely.get_type_id(present) * 2 + shapely.has_z(present), return_counts=True)
+    return Counter({TYPE_NAMES[code // 2] + (" Z" if code % 2 else ""): int(count) for code, count in zip(codes, counts)})
 
 
 def default_crs(options: dict[str, Any]) -> str | None:

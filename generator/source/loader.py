@@ -7,9 +7,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from generator import parallel
 from generator.data.limits import parse_size
 from generator.errors import Problem, SourceError
 from generator.model import (
+    Basemap,
     Catalogue,
     Concept,
     Contact,
@@ -65,25 +67,59 @@ def _catalogue_from(doc: YamlDocument, src: Path, base_url: str | None) -> Catal
         keywords=tuple(data.get("keywords", ())),
         max_file_size=parse_size(data.get("max_file_size")),
         oversize_files=data.get("oversize_files", "split"),
+        basemap=_basemap(doc, src),
     )
+
+
+def _basemap(doc: YamlDocument, src: Path) -> Basemap | None:
+    """The optional background map; a PMTiles archive must be a file inside the source folder."""
+    value = doc.data.get("basemap")
+    if value is None:
+        return None
+    archive = src / value["pmtiles"] if "pmtiles" in value else None
+    if archive is not None and not (_inside(archive, src) and archive.is_file()):
+        raise SourceError(doc.problem(("basemap", "pmtiles"), f"basemap archive {value['pmtiles']} is not a file inside the source folder"))
+    if archive is not None and archive.open("rb").read(7) != b"PMTiles":
+        raise SourceError(doc.problem(("basemap", "pmtiles"), f"basemap archive {value['pmtiles']} is not a PMTiles archive"))
+    return Basemap(value.get("attribution"), value.get("url"), archive, value.get("attribution_url"), value.get("max_zoom"))
 
 
 def _load_datasets(src: Path, catalogue: Catalogue, inspect: bool) -> tuple[list[Dataset], list[Problem]]:
     root = src / DATASETS_DIR
     if not root.is_dir():
         return [], []
+    seen: dict[str, str] = {}
+    checked: list[Path | SourceError] = []
+    for folder in sorted(root.iterdir(), key=lambda p: p.name):
+        if not folder.name.startswith("."):
+            checked.append(_checked_folder(folder, src, seen))
+
+    def load_slice(part: list[Path | SourceError]) -> list[Dataset | SourceError]:
+        return [entry if isinstance(entry, SourceError) else _loaded(entry, src, catalogue, inspect) for entry in part]
+
     datasets: list[Dataset] = []
     problems: list[Problem] = []
-    seen: dict[str, str] = {}
-    for folder in sorted(root.iterdir(), key=lambda p: p.name):
-        if folder.name.startswith("."):
-            continue
-        try:
-            _check_folder(folder, src, seen)
-            datasets.append(load_dataset(folder, src, catalogue, inspect))
-        except SourceError as exc:
-            problems.extend(exc.problems)
+    for entry in (e for part in parallel.map_slices(load_slice, checked) for e in part):
+        if isinstance(entry, SourceError):
+            problems.extend(entry.problems)
+        else:
+            datasets.append(entry)
     return datasets, problems
+
+
+def _checked_folder(folder: Path, src: Path, seen: dict[str, str]) -> Path | SourceError:
+    try:
+        _check_folder(folder, src, seen)
+    except SourceError as exc:
+        return exc
+    return folder
+
+
+def _loaded(folder: Path, src: Path, catalogue: Catalogue, inspect: bool) -> Dataset | SourceError:
+    try:
+        return load_dataset(folder, src, catalogue, inspect)
+    except SourceError as exc:
+        return exc
 
 
 def _check_folder(folder: Path, src: Path, seen: dict[str, str]) -> None:
@@ -158,11 +194,27 @@ def _attach_source(dataset: Dataset, doc: YamlDocument, src: Path, inspect: bool
 
 
 def _inside(path: Path, root: Path) -> bool:
+    if _plainly_below(path, root):
+        return True
     try:
         path.resolve().relative_to(root.resolve())
         return True
     except ValueError:
         return False
+
+
+def _plainly_below(path: Path, root: Path) -> bool:
+    """`path` is written as under `root` and no folder or file on the way is a link: inside without resolving
+    both paths (which stats every folder from /, twice per dataset)."""
+    parts, base = path.parts, root.parts
+    if parts[: len(base)] != base or ".." in parts[len(base):]:
+        return False
+    step = root
+    for part in parts[len(base):]:
+        step = step / part
+        if step.is_symlink():
+            return False
+    return True
 
 
 def _license(value: Any) -> License | None:
