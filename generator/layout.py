@@ -7,12 +7,14 @@ with or without URL rewrites. Paths are relative to the output root and '/'-sepa
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 
 LANDING_JSON = "index.json"
 LANDING_HTML = "index.html"
 CONFORMANCE = "conformance.json"
 OPENAPI = "openapi.json"
 COLLECTIONS = "collections/index.json"
+COLLECTIONS_HTML = "collections/index.html"
 RECORDS_ID = "records"
 RECORDS_CATALOGUE = f"collections/{RECORDS_ID}/index.json"
 STAC_ROOT = "stac/catalog.json"
@@ -51,8 +53,32 @@ def stac_item(dataset_id: str, item_id: str) -> str:
 
 def href(from_path: str, to_path: str) -> str:
     """Relative href from the document at `from_path` to `to_path`, both output-root relative."""
-    rel = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    return _href(posixpath.dirname(from_path) or ".", to_path)
+
+
+@lru_cache(maxsize=8192)
+def _href(folder: str, to_path: str) -> str:
+    """Cached: pages of one folder (thousands of feature pages) link to the same few targets."""
+    plain = (folder == "." or _plain(folder)) and _plain(to_path)
+    rel = _relative(to_path, folder) if plain else posixpath.relpath(to_path, folder)
     return rel if rel.startswith(".") else f"./{rel}"
+
+
+def _relative(to_path: str, folder: str) -> str:
+    """posixpath.relpath for plain paths without its getcwd() and abspath(): a big site makes millions of links."""
+    start, target = ([] if folder == "." else folder.split("/")), to_path.split("/")
+    common = 0
+    for here, there in zip(start, target):
+        if here != there:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:]) or "."
+
+
+def _plain(path: str) -> bool:
+    """A relative path without empty, '.' or '..' segments: the only kind `_relative` may handle."""
+    wrapped = f"/{path}/"
+    return bool(path) and path[0] != "/" and path[-1] != "/" and "//" not in path and "/./" not in wrapped and "/../" not in wrapped
 
 
 def absolute(base_url: str | None, path: str) -> str | None:
@@ -99,6 +125,13 @@ SEARCH_INDEX = "search/records.json"
 """The small spatial/temporal/facet index the search page's own script reads (Pagefind does the full text)."""
 PAGEFIND_DIR = "search/pagefind"
 SITEMAP = "sitemap.xml"
+
+
+def sitemap_part(number: int) -> str:
+    """One of several sitemap files, when the site has more pages than one sitemap may list; sitemap.xml is their index."""
+    return f"sitemap-{number}.xml"
+
+
 ROBOTS = "robots.txt"
 ASSETS_DIR = "assets"
 VENDOR_DIR = "assets/vendor"
@@ -126,6 +159,10 @@ def collection_html(dataset_id: str) -> str:
 
 def asset(name: str) -> str:
     return f"{ASSETS_DIR}/{name}"
+
+
+BASEMAP_ARCHIVE = f"{ASSETS_DIR}/basemap.pmtiles"
+"""The catalogue's `basemap: {pmtiles: ...}` archive, copied from the source folder."""
 
 
 HOSTING_DIR = "hosting"

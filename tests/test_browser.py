@@ -6,6 +6,7 @@ Screenshots are kept in $GEOSITE_ARTIFACTS (default: the test's tmp folder) for 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -158,16 +159,30 @@ def test_every_page_loads_without_console_errors(browser, example_site):
         assert errors(browser) == [], page
 
 
+def sampled_pages(site: Path, features_per_collection: int = 2) -> list[str]:
+    """Every page but most single-feature pages (thousands, all alike): the first few of each collection."""
+    single = re.compile(r"collections/[^/]+/items/(?!index\.html$|page-\d+\.html$)[^/]+\.html$")
+    kept, seen = [], {}
+    for page in html_pages(site):
+        collection = page.split("/")[1] if single.match(page) else None
+        seen[collection] = seen.get(collection, 0) + 1
+        if collection is None or seen[collection] <= features_per_collection:
+            kept.append(page)
+    return kept
+
+
 def test_example_catalogue_pages_load_and_maps_draw(browser, real_site, artifacts):
     site, url, server = real_site
     errors(browser)
-    for page in html_pages(site):
+    pages = sampled_pages(site)
+    assert any(p.endswith("/items/index.html") for p in pages) and any(p.endswith("/items/1.html") for p in pages)
+    for page in pages:
         browser.get(url + page)
         wait_for(browser, "return document.readyState === 'complete'")
         if browser.execute_script("return !!document.getElementById('map')"):
             wait_for(browser, "return document.getElementById('map').dataset.state === 'drawn'", timeout=45)
-            if page.startswith("datasets/"):
-                browser.save_screenshot(str(artifacts / f"example-{page.split('/')[1]}.png"))
+            if page.startswith("datasets/") or page.endswith("/items/index.html"):
+                browser.save_screenshot(str(artifacts / f"example-{page.split('/')[0]}-{page.split('/')[1]}.png"))
         assert errors(browser) == [], page
 
 
@@ -256,7 +271,9 @@ def test_legend_names_what_the_map_draws(browser, example_site):
     browser.get(url + "datasets/tiny-raster/index.html")
     wait_for(browser, "return document.getElementById('map').dataset.state === 'drawn'")
     legend = browser.execute_script("return document.getElementById('map-legend').textContent")
-    assert "Extent of the dataset" in legend and "Redness" in legend and "255" in legend and "Areas" not in legend
+    assert "Extent of the dataset" in legend and "Areas" not in legend
+    colours = browser.execute_script("return document.querySelector('.raster-legend').textContent")
+    assert "Redness" in colours and "0" in colours and "255" in colours
 
 
 def test_area_can_be_drawn_on_a_map_loaded_on_demand(browser, example_site):
@@ -286,3 +303,75 @@ def test_pages_fit_a_phone_screen(browser, example_site):
             assert browser.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth"), page
     finally:
         browser.set_window_size(1280, 2000)
+
+
+class TileHandler(RangeHandler):
+    """The test server, also playing a third-party XYZ tile service: every /tiles/ request gets a red tile."""
+
+    def send_head(self):
+        if not self.path.startswith("/tiles/"):
+            return super().send_head()
+        from tests.test_html import red_png
+
+        body = red_png()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+def red_share(browser, artifacts: Path, name: str) -> float:
+    from PIL import Image
+
+    shot = artifacts / name
+    browser.save_screenshot(str(shot))
+    box = browser.execute_script("const r = document.getElementById('map').getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]")
+    scale = browser.execute_script("return window.devicePixelRatio")
+    region = Image.open(shot).convert("RGB").crop(tuple(int(v * scale) for v in box))
+    return sum(1 for r, g, b in region.getdata() if r > 200 and g < 60 and b < 60) / (region.width * region.height)
+
+
+BASEMAP_CREDIT = "<b>Tiles</b> & co </script><img src=x onerror=window.__pwned=1>"
+
+
+def test_an_xyz_basemap_draws_under_the_data_with_its_attribution_as_text(browser, tmp_path, artifacts):
+    from tests.test_html import CATALOGUE, write_source
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(TileHandler, directory=str(tmp_path)))
+    server.served = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        basemap = {"url": url + "tiles/{z}/{x}/{y}.png", "attribution": BASEMAP_CREDIT, "attribution_url": "https://example.org/terms"}
+        source = write_source(tmp_path / "src", CATALOGUE + f"basemap: {json.dumps(basemap)}\n", {"area": "title: Area\nbbox: [10, 40, 20, 50]\n"})
+        build_site(tmp_path, source)
+        errors(browser)
+        browser.get(url + "site/datasets/area/index.html")
+        wait_for(browser, "return document.getElementById('map').dataset.state === 'drawn'")
+        assert red_share(browser, artifacts, "basemap-xyz.png") > 0.5, "the basemap tiles were not drawn"
+        credit = browser.execute_script("return document.querySelector('.maplibregl-ctrl-attrib-inner').textContent")
+        assert BASEMAP_CREDIT in credit
+        assert browser.execute_script("return document.querySelector('.maplibregl-ctrl-attrib-inner a').href") == "https://example.org/terms"
+        assert browser.execute_script("return window.__pwned === undefined && !document.querySelector('.maplibregl-ctrl-attrib img, .maplibregl-ctrl-attrib b')")
+        assert any(path.startswith("/tiles/") for path, _ in server.served) and errors(browser) == []
+    finally:
+        server.shutdown()
+
+
+def test_a_pmtiles_basemap_from_the_site_draws(browser, tmp_path, artifacts):
+    from tests.test_basemap import catalogue_with, one_tile_archive
+    from tests.test_html import write_source
+
+    source = write_source(tmp_path / "src", catalogue_with("{pmtiles: base.pmtiles, attribution: Own basemap}"), {"area": "title: Area\nbbox: [10, 40, 20, 50]\n"})
+    one_tile_archive(source / "base.pmtiles")
+    server, url = serve(build_site(tmp_path, source))
+    try:
+        errors(browser)
+        browser.get(url + "datasets/area/index.html")
+        wait_for(browser, "return document.getElementById('map').dataset.state === 'drawn'")
+        assert red_share(browser, artifacts, "basemap-pmtiles.png") > 0.5
+        assert "Own basemap" in browser.execute_script("return document.querySelector('.maplibregl-ctrl-attrib-inner').textContent")
+        assert errors(browser) == []
+    finally:
+        server.shutdown()

@@ -17,7 +17,7 @@ from pmtiles.writer import Writer
 
 from generator import build as build_module
 from generator import layout
-from generator.model import ApiLink, Asset, Catalogue, OgcCollection
+from generator.model import ApiLink, Asset, Catalogue, Legend, OgcCollection
 from generator.output import OutputTree, describe_file
 from generator.writers import html, site_assets
 
@@ -83,6 +83,7 @@ def publish_test_tiles(catalogue: Catalogue, out: OutputTree) -> None:
         writer.finalize({"tile_type": TileType.PNG, "tile_compression": Compression.NONE, "min_lon_e7": e7[0], "min_lat_e7": e7[1],
                          "max_lon_e7": e7[2], "max_lat_e7": e7[3], "center_zoom": 0, "center_lon_e7": 0, "center_lat_e7": 0},
                         {"name": "tiny", "legend": {"title": "Redness", "colors": ["#000000", "#ff0000"], "min": 0, "max": 255}})
+    dataset.legend = Legend("Redness", ("#000000", "#ff0000"), 0.0, 255.0)
     size, checksum = describe_file(path)
     dataset.assets.append(Asset("tiles", layout.pmtiles_archive(dataset.id), "Map tiles (PMTiles)", "application/vnd.pmtiles", ("tiles",), size, checksum, "EPSG:3857"))
     tiles = ApiLink("http://www.opengis.net/def/rel/ogc/1.0/tilesets-map", layout.pmtiles_archive(dataset.id), "application/vnd.pmtiles", "Tiles")

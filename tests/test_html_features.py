@@ -47,3 +47,23 @@ def test_feature_page_lists_properties(catalogue, tmp_path):
     html_features.write_feature_page(catalogue, catalogue.dataset("roads"), out, (7, {"name": "Road 7", "when": None}))
     text = (tmp_path / "out" / layout.feature_html("roads", "7")).read_text()
     assert '<th scope="row">name</th><td>Road 7</td>' in text and 'href="./7.json"' in text and "../../../datasets/roads/index.html" in text
+
+
+def test_pager_links_the_neighbouring_page_numbers(catalogue, tmp_path):
+    out = OutputTree(tmp_path / "out")
+    html_features.write_items_page(catalogue, catalogue.dataset("roads"), out, 5, total=100, page_size=10, features=features(41, 10), with_singles=False)
+    text = (tmp_path / "out" / layout.features_page_html("roads", 5)).read_text()
+    numbers = [n for n in range(1, 11) if f'aria-label="Page {n}">{n}</a>' in text]
+    assert numbers == [3, 4, 6, 7] and '<span aria-current="page">Page 5 of 10</span>' in text
+
+
+def test_cached_feature_pages_go_stale_with_the_site_but_rasters_do_not(catalogue, tmp_path):
+    from generator.cache import DataCache
+
+    dataset = catalogue.dataset("roads")
+    before = html_features.site_fingerprint(catalogue)
+    (catalogue.src_dir / "catalogue.yaml").write_text(CATALOGUE.replace("Test catalogue", "Renamed catalogue"))
+    after = html_features.site_fingerprint(catalogue)
+    assert before != after
+    old, new = (DataCache(tmp_path / "cache", None, {"vector": fingerprint}) for fingerprint in (before, after))
+    assert old.key(dataset, "vector") != new.key(dataset, "vector") and old.key(dataset, "raster") == new.key(dataset, "raster")

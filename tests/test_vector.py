@@ -226,7 +226,7 @@ def test_small_datasets_have_a_document_per_feature(site):
     for item in all_features(root, "messy"):
         single = load(root, layout.feature_json("messy", str(item["id"])))
         assert single["properties"] == item["properties"] and single["geometry"] == item["geometry"]
-        assert {link["rel"] for link in single["links"]} == {"self", "collection"}
+        assert {link["rel"] for link in single["links"]} == {"self", "collection", "alternate"}  # alternate: its HTML page
 
 
 def test_geopandas_reads_an_items_page(site):
@@ -457,5 +457,5 @@ def test_large_datasets_get_pages_but_no_single_documents(tmp_path, monkeypatch)
     src = write_source(tmp_path, {"p": dataset_yaml("Points", "{path: p.fgb}", "features:\n  page_size: 10\n")}, files={"datasets/p/p.fgb": tmp_path / "p.fgb"})
     build(src, tmp_path / "site")
     items = sorted(p.name for p in (tmp_path / "site" / "collections" / "p" / "items").iterdir())
-    assert items == ["index.json", "page-2.json", "page-3.json"]
+    assert items == ["index.html", "index.json", "page-2.html", "page-2.json", "page-3.html", "page-3.json"]  # pages and their HTML twins
     assert len(all_features(tmp_path / "site", "p")) == 25

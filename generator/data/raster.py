@@ -26,9 +26,9 @@ from rasterio.warp import transform_bounds
 from generator import layout
 from generator.data import cog as cogs
 from generator.data import rastermeta, rastertiles
-from generator.data.rendering import Style, plan_style
+from generator.data.rendering import Style, legend, legend_metadata, plan_style
 from generator.data.thumbnail import thumbnail_png
-from generator.data.tilesets import attribution, publish_tiles
+from generator.data.tilesets import attribution, describe_archive
 from generator.clock import build_time, iso_utc
 from generator.data.inspect import to_crs84
 from generator.errors import Problem, SourceError
@@ -62,6 +62,7 @@ def publish_file(catalogue: Catalogue, dataset: Dataset, out: OutputTree) -> Non
     with rasterio.open(cog) as src:
         dataset.assets.append(cog_asset(cog_rel, cog, src, units, "cog", f"{dataset.title} (Cloud-Optimized GeoTIFF)"))
         style = plan_style([src], options, categorical)
+        dataset.legend = legend(style, src, options, categories.get(style.bands[0], []), units)
         dataset.collection = coverage_collection(dataset, src, categories)
         native = rastermeta.crs_label(src)
         layers = [rastertiles.layer(cog, dataset.source.bbox)]
@@ -77,6 +78,8 @@ def publish_files(catalogue: Catalogue, dataset: Dataset, out: OutputTree, files
     rels = [layout.dataset_file(dataset.id, f"{item_id(path)}.tif") for path in files]
     written = [_write_cog(dataset, out, str(path), rel) for path, rel in zip(files, rels)]
     style = _mosaic_style(dataset, [cog for cog, _, _ in written], written[0][1])
+    with rasterio.open(written[0][0]) as first:
+        dataset.legend = legend(style, first, dataset.options.get("raster", {}), [], written[0][2])
     layers = []
     for path, rel, (cog, _, units) in zip(files, rels, written):
         with rasterio.open(cog) as src:
@@ -245,11 +248,13 @@ def _publish_thumbnail(dataset: Dataset, out: OutputTree, cog: Path, style: Styl
 def _publish_tiles(catalogue: Catalogue, dataset: Dataset, out: OutputTree, layers: list[rastertiles.Layer], style: Style) -> None:
     archive = out.claim(layout.pmtiles_archive(dataset.id), OWNER)
     zooms = rastertiles.zoom_range(dataset.source.bbox, min(item.pixel for item in layers), dataset.options.get("tiles", {}))
-    metadata = {"name": dataset.title, "description": dataset.description or dataset.title, "attribution": attribution(dataset), "format": "webp", "type": "overlay"}
+    metadata = {"name": dataset.title, "description": dataset.title, "attribution": attribution(dataset), "format": "webp", "type": "overlay"}
+    if dataset.legend:
+        metadata["legend"] = legend_metadata(dataset.legend)
     with _timed(dataset, "tiles"):
         count = rastertiles.write_archive(layers, archive, dataset.source.bbox, zooms, style, metadata)
     log.info("%s: %d raster tiles, zoom %d-%d", dataset.id, count, *zooms)
-    publish_tiles(catalogue, dataset, out, archive, "raster")
+    describe_archive(dataset, archive, "raster")
 
 
 DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")

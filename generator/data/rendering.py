@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 from rasterio.enums import ColorInterp
 
+from generator.model import Legend, LegendCategory
+
 SAMPLE_SIZE = 1024
 """Percentiles are computed on a decimated read (COG overviews) at most this many pixels wide: cheap, bounded."""
 
@@ -130,3 +132,70 @@ def _stretch(data: np.ndarray, ranges: tuple[tuple[float, float], ...]) -> np.nd
 def _rgb_planes(scaled: np.ndarray) -> np.ndarray:
     rgb = np.repeat(scaled[:1], 3, axis=0) if scaled.shape[0] < 3 else scaled[:3]
     return np.dstack([*rgb, np.full(rgb.shape[1:], 255, dtype="uint8")])
+
+
+MAX_CATEGORIES = 64
+"""A legend lists at most this many classes; a categorical band with more distinct values shows its ramp instead."""
+
+
+def legend(style: Style, src, options: dict[str, Any], names: list[str], units: tuple) -> Legend | None:
+    """How to read the colours of a single colour-mapped band: its classes (a palette, or class codes) or its
+    ramp between the stretched range's ends. RGB imagery has no legend: its colours are the data."""
+    if len(style.bands) != 1 or style.lut is None:
+        return None
+    band = style.bands[0]
+    title = _legend_title(src, band, units)
+    named = [code for code, name in enumerate(names) if name]
+    if style.ranges is None or style.categorical:
+        codes = named or _present_values(src, band)
+        if 0 < len(codes) <= MAX_CATEGORIES:
+            classes = (LegendCategory(code, _label(code, names), _hex(style.lut[_lut_index(code, style)])) for code in codes)
+            return Legend(title, categories=tuple(c for c in classes if c.color))
+    if style.ranges is None:
+        return None  # a palette raster with more classes than a legend can list
+    low, high = style.ranges[0]
+    return Legend(title, colors=tuple(_ramp_stops(options.get("ramp", "greys"))), minimum=low, maximum=high)
+
+
+def legend_metadata(legend: Legend) -> dict[str, Any]:
+    """The legend as map clients read it from the PMTiles metadata: a ramp, or items with colours and labels."""
+    if legend.categories:
+        return {"title": legend.title, "items": [{"value": c.value, "color": c.color, "label": c.label} for c in legend.categories]}
+    return {"title": legend.title, "colors": list(legend.colors), "min": legend.minimum, "max": legend.maximum}
+
+
+def _legend_title(src, band: int, units: tuple) -> str:
+    name = src.descriptions[band - 1] or f"Band {band}"
+    unit = units[band - 1] if band <= len(units) else None
+    return f"{name} ({unit})" if unit else name
+
+
+def _present_values(src, band: int) -> list[float]:
+    """The distinct values of a decimated read (nearest overviews keep class codes), when few enough to list."""
+    values = np.unique(next(sample_values(src, (band,))))
+    values = values[np.isfinite(values)]
+    return [float(v) for v in values] if len(values) <= MAX_CATEGORIES else []
+
+
+def _lut_index(value: float, style: Style) -> int:
+    """The colour table row that `to_rgba` uses for `value`."""
+    if style.ranges is None:
+        return int(min(max(value, 0), len(style.lut) - 1))
+    low, high = style.ranges[0]
+    return int(round(min(max((value - low) * 255.0 / (high - low), 0), 255)))
+
+
+def _label(value: float, names: list[str]) -> str:
+    code = int(value)
+    if code == value and 0 <= code < len(names) and names[code]:
+        return names[code]
+    return f"{value:g}"
+
+
+def _hex(rgba: np.ndarray) -> str:
+    """#rrggbb of an opaque enough colour; empty for a transparent one (not drawn, so not in the legend)."""
+    return "#%02x%02x%02x" % tuple(int(c) for c in rgba[:3]) if rgba[3] > 0 else ""
+
+
+def _ramp_stops(ramp: str | list[str]) -> list[str]:
+    return [c.lower() for c in (RAMPS[ramp] if isinstance(ramp, str) else ramp)]

@@ -54,6 +54,7 @@ def collections(catalogue: Catalogue) -> dict[str, Any]:
     return {
         "links": [
             link("self", layout.href(path, path), JSON, "The collections"),
+            link("alternate", layout.href(path, layout.COLLECTIONS_HTML), HTML, "The collections as HTML"),
             link("root", layout.href(path, layout.LANDING_JSON), JSON, "Landing page"),
         ],
         "collections": [catalogue_entry, *(collection(d, path) for d in catalogue.datasets if d.collection is not None)],
@@ -79,8 +80,9 @@ def collection(dataset: Dataset, path: str) -> dict[str, Any]:
     doc.update(ogc.extra)
     doc["links"] = [
         link("self", layout.href(path, layout.collection_json(dataset.id)), JSON, "This collection"),
+        link("alternate", layout.href(path, layout.collection_html(dataset.id)), HTML, "This collection as HTML"),
         link("describedby", layout.href(path, layout.record_json(dataset.id)), GEOJSON, "The dataset's record"),
-        link("alternate", layout.href(path, layout.record_html(dataset.id)), HTML, "The dataset's page"),
+        link("describedby", layout.href(path, layout.record_html(dataset.id)), HTML, "The dataset's page"),
         *(link(l.rel, layout.href(path, l.href), l.media_type, l.title) for l in ogc.links),
     ]
     return doc

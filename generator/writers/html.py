@@ -15,7 +15,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from generator import layout
+from generator import layout, parallel
 from generator.model import Catalogue, Dataset
 from generator.output import OutputTree
 from generator.writers import html_context as ctx
@@ -60,28 +60,57 @@ def environment(src_dir: Path | None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(markdown=render_markdown, summary=plain_summary, safe_href=safe_href, script_json=script_json)
-    env.filters.update(human_size=ctx.human_size, format_name=ctx.format_name, degrees=ctx.degrees)
+    env.filters.update(human_size=ctx.human_size, format_name=ctx.format_name, degrees=ctx.degrees, legend_number=ctx.legend_number)
     env.globals.update(license_texts=license_texts, licence_label=ctx.licence_label, facet_names=ctx.FACETS, vendor=vendor, shown=ctx.SHOWN_VALUES)
+    env.globals["record_entry"] = RecordEntries(env)
     return env
+
+
+ROOT_MARK = "\x00\x01geosite-root\x01/"
+"""Stands for the way from a page to the site's root in listing entries rendered once for every page."""
+
+
+class RecordEntries:
+    """Listing entries, each rendered once (with links from the root) and placed on every page that lists it:
+    a big catalogue lists each record on half a dozen browse pages, and Jinja would render it every time."""
+
+    def __init__(self, env: Environment):
+        self.env = env
+        self.macro: Any = None
+        self.rendered: dict[tuple[str, int], str] = {}
+
+    def reset(self) -> None:
+        """Forget the last build's entries (and template: it may have been edited since)."""
+        self.macro, self.rendered = None, {}
+
+    def __call__(self, dataset: Dataset, url: Any, level: int) -> Markup:
+        key = (dataset.id, level)
+        if key not in self.rendered:
+            self.macro = self.macro or self.env.get_template("_macros.html").module.record_item
+            self.rendered[key] = str(self.macro(dataset, lambda target: ROOT_MARK + target, layout, level))
+        to_root = url(layout.LANDING_HTML)[: -len(layout.LANDING_HTML)]
+        return Markup(self.rendered[key].replace(ROOT_MARK, to_root))
 
 
 def write(catalogue: Catalogue, out: OutputTree) -> None:
     env = environment(catalogue.src_dir.resolve())
-    site = {"facets": ctx.facets(catalogue.datasets), "maps": maps_available(), "written": set(out.written)}
+    env.globals["record_entry"].reset()
+    site = {"facets": ctx.facets(catalogue.datasets), "maps": maps_available()}
     render(env, out, "index.html", layout.LANDING_HTML, catalogue, site, json_alternate=layout.LANDING_JSON,
            jsonld=catalogue_jsonld(catalogue), newest=ctx.newest(catalogue.datasets))
     _write_listing(env, out, catalogue, site)
     _write_browse_pages(env, out, catalogue, site)
-    for dataset in catalogue.datasets:
-        _write_record(env, out, catalogue, site, dataset)
+    parallel.for_each(catalogue, out, catalogue.datasets, lambda cat, tree, dataset: _write_record(env, tree, cat, site, dataset))
     render(env, out, "search/index.html", layout.SEARCH_HTML, catalogue, site, json_alternate=layout.RECORDS_CATALOGUE)
+    collections = [d for d in ctx.sorted_by_title(catalogue.datasets) if d.collection is not None]
+    render(env, out, "collections/index.html", layout.COLLECTIONS_HTML, catalogue, site, json_alternate=layout.COLLECTIONS, datasets=collections)
 
 
 def _write_listing(env: Environment, out: OutputTree, catalogue: Catalogue, site: dict) -> None:
     """The whole catalogue, a page at a time, with the facets beside it."""
     pages = ctx.pages_of(ctx.sorted_by_title(catalogue.datasets))
     for number, datasets in enumerate(pages, start=1):
-        pager = {"number": number, "count": len(pages), "path": layout.catalogue_html}
+        pager = {"number": number, "count": len(pages), "path": layout.catalogue_html, "numbers": ctx.page_numbers(number, len(pages))}
         render(env, out, "catalogue/index.html", layout.catalogue_html(number), catalogue, site, json_alternate=layout.RECORDS_CATALOGUE,
                datasets=datasets, pager=pager, heading="All records", chosen=None)
 
@@ -102,12 +131,12 @@ def _write_browse_pages(env: Environment, out: OutputTree, catalogue: Catalogue,
 
 def _write_record(env: Environment, out: OutputTree, catalogue: Catalogue, site: dict, dataset: Dataset) -> None:
     path = layout.record_html(dataset.id)
-    common = {"dataset": dataset, "map": ctx.map_config(dataset, path) if site["maps"] else None}
+    common = {"dataset": dataset, "map": ctx.map_config(catalogue, dataset, path) if site["maps"] else None}
     render(env, out, "datasets/record.html", path, catalogue, site, json_alternate=layout.record_json(dataset.id), json_type=GEOJSON,
            jsonld=dataset_jsonld(catalogue, dataset), snippets=snippets(dataset), values=ctx.facet_values(dataset), thumbnail=ctx.thumbnail(dataset), **common)
     if dataset.collection is not None:
         page = layout.collection_html(dataset.id)
-        common["map"] = ctx.map_config(dataset, page) if site["maps"] else None
+        common["map"] = ctx.map_config(catalogue, dataset, page) if site["maps"] else None
         render(env, out, "collections/collection.html", page, catalogue, site, json_alternate=layout.collection_json(dataset.id), **common)
 
 

@@ -17,6 +17,7 @@ from generator.clock import build_time
 from generator.model import Asset, Catalogue, Dataset
 
 PMTILES = "application/vnd.pmtiles"
+HTML = "text/html"
 PAGE_SIZE = 20
 SHOWN_VALUES = {"sidebar": 10, "landing": 24, "search": 50}
 """How many of a facet's most used values each place lists; every value has its browse page, linked from the facet's index."""
@@ -55,6 +56,11 @@ def human_size(size: int | None) -> str:
             break
         value /= 1024
     return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+
+
+def legend_number(value: float | None) -> str:
+    """A legend's value as people read it: up to 6 significant digits, no trailing zeros."""
+    return "" if value is None else f"{value:.6g}"
 
 
 def degrees(value: float) -> str:
@@ -121,6 +127,19 @@ def slugs(values: Iterable[str]) -> dict[str, str]:
     return {value: slug if slug and slug != "index" and taken[slug] == 1 else f"{slug}-{hashlib.sha256(value.encode()).hexdigest()[:8]}".lstrip("-") for value, slug in plain.items()}
 
 
+def page_numbers(number: int, count: int, around: int = 3) -> list[int | None]:
+    """The pages a pager links to: all of a few; else the first, the last and those around `number`, with None
+    for each gap. Linking every page from every page grows with the square of the pages (25M links at 100k records)."""
+    if count <= 2 * around + 4:
+        return list(range(1, count + 1))
+    result: list[int | None] = []
+    previous = 0
+    for n in sorted({1, count, *range(max(1, number - around), min(count, number + around) + 1)}):
+        result += [None, n] if n - previous > 1 else [n]
+        previous = n
+    return result
+
+
 def pages_of(items: list, size: int = PAGE_SIZE) -> list[list]:
     """Items cut into pages; one empty page when there are none, so the listing always exists."""
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
@@ -145,7 +164,7 @@ def thumbnail(dataset: Dataset) -> Asset | None:
     return next((a for a in dataset.assets if "thumbnail" in a.roles and a.media_type.startswith("image/")), None)
 
 
-def map_config(dataset: Dataset, page: str) -> dict | None:
+def map_config(catalogue: Catalogue, dataset: Dataset, page: str) -> dict | None:
     """Settings the map script reads; None when there is nothing to draw."""
     archive = tiles_asset(dataset)
     if dataset.bbox is None and archive is None:
@@ -153,6 +172,27 @@ def map_config(dataset: Dataset, page: str) -> dict | None:
     return {
         "bbox": list(dataset.bbox) if dataset.bbox else None,
         "pmtiles": layout.href(page, archive.href) if archive else None,
+        "basemap": basemap_config(catalogue, page),
+    }
+
+
+def geojson_map_config(catalogue: Catalogue, dataset: Dataset, page: str, geojson: str) -> dict:
+    """Settings for a map of the features in the GeoJSON document `geojson` (an items page, a feature)."""
+    bbox = list(dataset.bbox) if dataset.bbox else None
+    return {"bbox": bbox, "pmtiles": None, "geojson": layout.href(page, geojson), "basemap": basemap_config(catalogue, page)}
+
+
+def basemap_config(catalogue: Catalogue, page: str) -> dict | None:
+    """The background map, if the publisher chose one; its attribution is text the script shows as text."""
+    basemap = catalogue.basemap
+    if basemap is None:
+        return None
+    return {
+        "tiles": basemap.url,
+        "pmtiles": layout.href(page, layout.BASEMAP_ARCHIVE) if basemap.pmtiles else None,
+        "attribution": basemap.attribution,
+        "attribution_url": basemap.attribution_url,
+        "max_zoom": basemap.max_zoom,
     }
 
 
@@ -178,10 +218,16 @@ def _date(moment: datetime) -> str:
 
 
 def site_pages(catalogue: Catalogue) -> list[tuple[str, str]]:
-    """(path, lastmod) of every HTML page a crawler should index, in a stable order."""
+    """(path, lastmod) of every HTML page a crawler should index, in a stable order.
+
+    Of a features collection's HTML tables only the first page is listed, as the entry point: the other pages and
+    the single-feature pages are reached through its links. Listing them would swamp the sitemap with thin pages
+    that repeat the downloads (a dataset of a million features has a thousand table pages).
+    """
     everything = catalogue_lastmod(catalogue)
     pages = [(layout.LANDING_HTML, everything)]
     pages += [(layout.catalogue_html(n), everything) for n in range(1, len(pages_of(catalogue.datasets)) + 1)]
+    pages.append((layout.COLLECTIONS_HTML, everything))
     for facet, values in facets(catalogue.datasets).items():
         pages += [(layout.browse_index_html(facet), everything)] if values else []
         pages += [(value.path, everything) for value in values]
@@ -189,4 +235,5 @@ def site_pages(catalogue: Catalogue) -> list[tuple[str, str]]:
         pages.append((layout.record_html(dataset.id), lastmod(dataset)))
         if dataset.collection is not None:
             pages.append((layout.collection_html(dataset.id), lastmod(dataset)))
+            pages += [(link.href, lastmod(dataset)) for link in dataset.collection.links if link.media_type == HTML]
     return pages

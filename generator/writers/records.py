@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from generator import layout
 from generator.geo import bbox_geometry, rounded
 from generator.model import Catalogue, Contact, Dataset, TimeExtent
 from generator.output import OutputTree
+from generator import parallel
 from generator.writers.common import (
     GEOJSON,
     HTML,
@@ -33,13 +35,20 @@ OWNER = "records"
 
 def write(catalogue: Catalogue, out: OutputTree) -> None:
     out.write_json(layout.RECORDS_CATALOGUE, catalogue_document(catalogue), OWNER)
-    for dataset in catalogue.datasets:
-        path = layout.record_json(dataset.id)
-        out.write_json(path, record(catalogue, dataset, path), OWNER)
-    for number, chunk, count in pages(catalogue.datasets, RECORDS_PAGE_SIZE):
-        path = layout.records_items_page(number)
-        features = [record(catalogue, d, path) for d in chunk]
-        out.write_json(path, items_page(path, features, number, count, len(catalogue.datasets)), OWNER, compact=True)
+    parallel.for_each(catalogue, out, catalogue.datasets, _write_record)
+    parallel.for_each(catalogue, out, list(pages(catalogue.datasets, RECORDS_PAGE_SIZE)), _write_items_page)
+
+
+def _write_record(catalogue: Catalogue, out: OutputTree, dataset: Dataset) -> None:
+    path = layout.record_json(dataset.id)
+    out.write_json(path, record(catalogue, dataset, path), OWNER)
+
+
+def _write_items_page(catalogue: Catalogue, out: OutputTree, page: tuple[int, Sequence[Dataset], int]) -> None:
+    number, chunk, count = page
+    path = layout.records_items_page(number)
+    features = [record(catalogue, d, path) for d in chunk]
+    out.write_json(path, items_page(path, features, number, count, len(catalogue.datasets)), OWNER, compact=True)
 
 
 def catalogue_document(catalogue: Catalogue) -> dict[str, Any]:
@@ -63,7 +72,7 @@ def catalogue_document(catalogue: Catalogue) -> dict[str, Any]:
     doc["links"] = [
         link("self", layout.href(path, path), JSON, "This catalogue"),
         link("root", layout.href(path, layout.LANDING_JSON), JSON, "Landing page"),
-        link("alternate", layout.href(path, layout.LANDING_HTML), HTML, "This catalogue as HTML"),
+        link("alternate", layout.href(path, layout.catalogue_html(1)), HTML, "This catalogue as HTML"),
         link("items", layout.href(path, layout.records_items_page(1)), GEOJSON, "The records, page by page"),
         link("alternate", layout.href(path, layout.STAC_ROOT), JSON, "The same catalogue as STAC"),
         *license_links(catalogue.license),

@@ -9,6 +9,8 @@ metadata-only records should not need Node to publish.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from pathlib import Path
 
 from generator import layout
@@ -45,8 +47,18 @@ def write(catalogue: Catalogue, out: OutputTree) -> None:
     for path in sorted(OWN_ASSETS.iterdir()):
         override = user_assets / path.name
         out.write_bytes(layout.asset(path.name), (override if override.is_file() else path).read_bytes(), OWNER)
+    if catalogue.basemap and catalogue.basemap.pmtiles:
+        _link_or_copy(catalogue.basemap.pmtiles, out.claim(layout.BASEMAP_ARCHIVE, OWNER))
     if not maps_available():
         log.warning("maps left out of the pages: MapLibre GL JS is not installed; run `npm ci` in %s to add them", REPO_ROOT)
         return
     for name, source in VENDOR_FILES.items():
         out.write_bytes(vendor(name), (NODE_MODULES / source).read_bytes(), OWNER)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A basemap archive can be gigabytes: hard-link it when the filesystems allow, else copy it."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -13,6 +13,7 @@ from generator import layout
 from generator.geo import bbox_geometry, rounded
 from generator.model import Asset, Catalogue, Contact, Dataset, Item
 from generator.output import OutputTree
+from generator import parallel
 from generator.writers.common import GEOJSON, HTML, JSON, datetime_bound, external_links, license_links, link
 
 STAC_VERSION = "1.1.0"
@@ -32,10 +33,13 @@ PROVIDER_ROLES = {
 
 def write(catalogue: Catalogue, out: OutputTree) -> None:
     out.write_json(layout.STAC_ROOT, root_catalog(catalogue), OWNER)
-    for dataset in catalogue.datasets:
-        out.write_json(layout.stac_collection(dataset.id), collection(catalogue, dataset), OWNER)
-        for entry in dataset.items:
-            out.write_json(layout.stac_item(dataset.id, entry.id), item(catalogue, dataset, entry), OWNER)
+    parallel.for_each(catalogue, out, catalogue.datasets, _write_dataset)
+
+
+def _write_dataset(catalogue: Catalogue, out: OutputTree, dataset: Dataset) -> None:
+    out.write_json(layout.stac_collection(dataset.id), collection(catalogue, dataset), OWNER)
+    for entry in dataset.items:
+        out.write_json(layout.stac_item(dataset.id, entry.id), item(catalogue, dataset, entry), OWNER)
 
 
 def root_catalog(catalogue: Catalogue) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 // A record's map: its extent and its own PMTiles archive (vector or raster), drawn with MapLibre GL JS.
-// No basemap from a third-party host: the built site must work offline and call nobody else.
+// No basemap unless the publisher set one in catalogue.yaml: by default the site calls nobody else.
 (function () {
   "use strict";
 
@@ -36,18 +36,20 @@
   }
 
   // Every geometry type gets a layer filtered to it, so one archive may hold points, lines and areas.
+  // A GeoJSON source has no source layers: `sourceLayer` is then null.
   function addVectorLayers(map, sourceLayer) {
-    var base = { source: "data", "source-layer": sourceLayer };
+    var base = sourceLayer === null ? { source: "data" } : { source: "data", "source-layer": sourceLayer };
+    var prefix = sourceLayer === null ? "features" : sourceLayer;
     var layers = [
-      { id: sourceLayer + "-fill", type: "fill", filter: POLYGONS, paint: { "fill-color": COLOURS.polygon, "fill-opacity": 0.35 } },
-      { id: sourceLayer + "-outline", type: "line", filter: POLYGONS, paint: { "line-color": COLOURS.line, "line-width": 0.8 } },
-      { id: sourceLayer + "-line", type: "line", filter: LINES, paint: { "line-color": COLOURS.line, "line-width": 1.5 } },
-      { id: sourceLayer + "-point", type: "circle", filter: POINTS, paint: { "circle-color": COLOURS.point, "circle-radius": 3.5, "circle-stroke-color": "#fff", "circle-stroke-width": 0.8 } }
+      { id: prefix + "-fill", type: "fill", filter: POLYGONS, paint: { "fill-color": COLOURS.polygon, "fill-opacity": 0.35 } },
+      { id: prefix + "-outline", type: "line", filter: POLYGONS, paint: { "line-color": COLOURS.line, "line-width": 0.8 } },
+      { id: prefix + "-line", type: "line", filter: LINES, paint: { "line-color": COLOURS.line, "line-width": 1.5 } },
+      { id: prefix + "-point", type: "circle", filter: POINTS, paint: { "circle-color": COLOURS.point, "circle-radius": 3.5, "circle-stroke-color": "#fff", "circle-stroke-width": 0.8 } }
     ];
     layers.forEach(function (layer) { map.addLayer(Object.assign(layer, base), "extent-line"); });
   }
 
-  // Resolves to what the legend needs: the archive's kind, its vector layers, and a legend its metadata may carry.
+  // Resolves to what the legend needs: the archive's kind and its vector layers. A raster's colour legend is in the page.
   function addArchive(map, protocol, url) {
     var archive = new pmtiles.PMTiles(url);
     protocol.add(archive);
@@ -56,12 +58,86 @@
       if (header.tileType !== pmtiles.TileType.Mvt) {
         map.addSource("data", { type: "raster", url: "pmtiles://" + url, tileSize: 256 });
         map.addLayer({ id: "data-raster", type: "raster", source: "data" }, "extent-line");
-        return { kind: "raster", layers: [], legend: metadata.legend };
+        return { kind: "raster", layers: [] };
       }
       var layers = (metadata.vector_layers || []).map(function (layer) { return layer.id; });
       map.addSource("data", { type: "vector", url: "pmtiles://" + url });
       layers.forEach(function (layer) { addVectorLayers(map, layer); });
-      return { kind: "vector", layers: layers, legend: metadata.legend };
+      return { kind: "vector", layers: layers };
+    });
+  }
+
+  // Longitude/latitude bounds of every coordinate in a GeoJSON document; null when there are none.
+  function dataBounds(geojson) {
+    var box = [Infinity, Infinity, -Infinity, -Infinity];
+    function visit(coordinates) {
+      if (typeof coordinates[0] === "number") {
+        box = [Math.min(box[0], coordinates[0]), Math.min(box[1], coordinates[1]), Math.max(box[2], coordinates[0]), Math.max(box[3], coordinates[1])];
+      } else {
+        coordinates.forEach(visit);
+      }
+    }
+    (geojson.features || [geojson]).forEach(function (feature) {
+      var geometry = feature.geometry;
+      (geometry && geometry.type === "GeometryCollection" ? geometry.geometries : [geometry]).forEach(function (g) { if (g && g.coordinates) visit(g.coordinates); });
+    });
+    return box[0] <= box[2] ? box : null;
+  }
+
+  // The page's own features (an items page or one feature), fetched from its GeoJSON twin; the view fits them.
+  function addGeoJSON(map, url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
+      return response.json();
+    }).then(function (geojson) {
+      map.addSource("data", { type: "geojson", data: geojson });
+      addVectorLayers(map, null);
+      var box = dataBounds(geojson);
+      if (box && box[2] - box[0] < 180) map.fitBounds([[box[0], clampLat(box[1])], [box[2], clampLat(box[3])]], { padding: 24, maxZoom: 16, animate: false });
+      return { kind: "vector", layers: [null] };
+    });
+  }
+
+  function escapeText(text) {
+    var span = document.createElement("span");
+    span.textContent = String(text);
+    return span.innerHTML;
+  }
+
+  // The publisher's credit line as safe HTML: escaped text, linked only to an http(s) page.
+  function attributionHTML(basemap) {
+    var text = escapeText(basemap.attribution || "");
+    var href = String(basemap.attribution_url || "");
+    if (!/^https?:\/\//i.test(href)) return text;
+    return '<a href="' + escapeText(href).replace(/"/g, "&quot;") + '" target="_blank" rel="noopener">' + (text || escapeText(href)) + "</a>";
+  }
+
+  // Vector basemaps have no style of their own here: areas and lines in quiet greys, under the data.
+  function addVectorBasemap(map, layers) {
+    layers.forEach(function (layer, i) {
+      var base = { source: "basemap", "source-layer": layer };
+      map.addLayer(Object.assign({ id: "basemap-fill-" + i, type: "fill", filter: POLYGONS, paint: { "fill-color": "#dde3e8" } }, base));
+      map.addLayer(Object.assign({ id: "basemap-line-" + i, type: "line", filter: LINES, paint: { "line-color": "#b8c2ca", "line-width": 0.6 } }, base));
+    });
+  }
+
+  function addBasemap(map, protocol, basemap) {
+    if (basemap.tiles) {
+      map.addSource("basemap", { type: "raster", tiles: [basemap.tiles], tileSize: 256, maxzoom: basemap.max_zoom === null ? 19 : basemap.max_zoom });
+      map.addLayer({ id: "basemap", type: "raster", source: "basemap" });
+      return Promise.resolve();
+    }
+    var url = new URL(basemap.pmtiles, document.baseURI).href;
+    var archive = new pmtiles.PMTiles(url);
+    protocol.add(archive);
+    return Promise.all([archive.getHeader(), archive.getMetadata()]).then(function (both) {
+      if (both[0].tileType !== pmtiles.TileType.Mvt) {
+        map.addSource("basemap", { type: "raster", url: "pmtiles://" + url, tileSize: 256 });
+        map.addLayer({ id: "basemap", type: "raster", source: "basemap" });
+        return;
+      }
+      map.addSource("basemap", { type: "vector", url: "pmtiles://" + url });
+      addVectorBasemap(map, ((both[1] || {}).vector_layers || []).map(function (layer) { return layer.id; }));
     });
   }
 
@@ -75,31 +151,11 @@
     return row;
   }
 
-  // A continuous ramp ({title, colors: [low … high], min, max}) or classes ({title, items: [{color, label}]}).
-  function givenLegend(legend, box, list) {
-    if (legend.title) {
-      var title = document.createElement("p");
-      title.textContent = String(legend.title);
-      box.appendChild(title);
-    }
-    if (Array.isArray(legend.colors)) {
-      var row = document.createElement("li");
-      var bar = document.createElement("span");
-      bar.className = "ramp";
-      bar.style.backgroundImage = "linear-gradient(to right, " + legend.colors.map(String).join(", ") + ")";
-      row.appendChild(document.createTextNode(legend.min === undefined ? "" : String(legend.min) + " "));
-      row.appendChild(bar);
-      row.appendChild(document.createTextNode(legend.max === undefined ? "" : " " + String(legend.max)));
-      list.appendChild(row);
-    }
-    (Array.isArray(legend.items) ? legend.items : []).forEach(function (item) { list.appendChild(legendRow(String(item.color), String(item.label))); });
-  }
-
   // Geometry types actually drawn, read from the loaded tiles.
   function drawnTypes(map, layers) {
     var types = {};
     layers.forEach(function (layer) {
-      map.querySourceFeatures("data", { sourceLayer: layer }).forEach(function (feature) { types[feature.geometry.type.replace("Multi", "")] = true; });
+      map.querySourceFeatures("data", layer === null ? {} : { sourceLayer: layer }).forEach(function (feature) { types[feature.geometry.type.replace("Multi", "")] = true; });
     });
     return types;
   }
@@ -108,7 +164,6 @@
     var box = document.getElementById("map-legend");
     if (!box) return;
     var list = document.createElement("ul");
-    if (tiles && tiles.legend && typeof tiles.legend === "object") givenLegend(tiles.legend, box, list);
     if (tiles && tiles.kind === "vector") {
       var types = drawnTypes(map, tiles.layers);
       if (types.Polygon) list.appendChild(legendRow(COLOURS.polygon, "Areas"));
@@ -118,6 +173,22 @@
     if (config.bbox) list.appendChild(legendRow(COLOURS.extent, "Extent of the dataset", true));
     box.appendChild(list);
     box.hidden = false;
+  }
+
+  // The dataset over the basemap: its extent, then its tiles or the page's GeoJSON; the legend once drawn.
+  function addData(map, protocol, config, container) {
+    if (config.bbox) addExtent(map, config.bbox);
+    else map.addLayer({ id: "extent-line", type: "background", paint: { "background-opacity": 0 } });
+    var ready = config.geojson ? addGeoJSON(map, new URL(config.geojson, document.baseURI).href)
+      : config.pmtiles ? addArchive(map, protocol, new URL(config.pmtiles, document.baseURI).href) : Promise.resolve(null);
+    ready.then(function (tiles) {
+      map.once("idle", function () { showLegend(map, config, tiles); });
+      map.on("idle", function () { container.dataset.state = "drawn"; });
+      map.triggerRepaint();
+    }, function (error) {
+      container.dataset.state = "failed";
+      console.warn("The dataset's tiles could not be read:", error);
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -138,7 +209,7 @@
       style: { version: 8, sources: {}, layers: [{ id: "background", type: "background", paint: { "background-color": "#eef2f5" } }] },
       bounds: config.bbox ? corners(config.bbox) : [[-180, -85], [180, 85]],
       fitBoundsOptions: { padding: 24 },
-      attributionControl: false,
+      attributionControl: config.basemap ? { compact: false, customAttribution: attributionHTML(config.basemap) } : false,
       renderWorldCopies: !spansTheWorld(config.bbox),
       canvasContextAttributes: { preserveDrawingBuffer: true }
     });
@@ -147,17 +218,8 @@
       if (!/Tile not found/.test(String(event.error && event.error.message))) console.error(event.error);
     });
     map.on("load", function () {
-      if (config.bbox) addExtent(map, config.bbox);
-      else map.addLayer({ id: "extent-line", type: "background", paint: { "background-opacity": 0 } });
-      var ready = config.pmtiles ? addArchive(map, protocol, new URL(config.pmtiles, document.baseURI).href) : Promise.resolve(null);
-      ready.then(function (tiles) {
-        map.once("idle", function () { showLegend(map, config, tiles); });
-        map.on("idle", function () { container.dataset.state = "drawn"; });
-        map.triggerRepaint();
-      }, function (error) {
-        container.dataset.state = "failed";
-        console.warn("The dataset's tiles could not be read:", error);
-      });
+      var background = config.basemap ? addBasemap(map, protocol, config.basemap) : Promise.resolve();
+      background.catch(function (error) { console.warn("The basemap could not be read:", error); }).then(function () { addData(map, protocol, config, container); });
     });
   });
 })();
