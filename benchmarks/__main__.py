@@ -23,9 +23,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{comparison.case} ({comparison.scale}) ...", file=sys.stderr, flush=True)
             results.append(compare(comparison, repeats))
             _print(results[-1])
-    write_report(results, args.output, quick=args.quick, repeats=repeats)
+    write_report(results, args.output, quick=args.quick, repeats=repeats, notes=_notes(args.only or list(SUITES), results))
     print(f"Wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def _notes(suites: list[str], results: list[Result]) -> str:
+    """What each suite has to say about its results (findings, what limits a case), from its optional `notes`."""
+    texts = [SUITES[name].notes(results) for name in suites if hasattr(SUITES[name], "notes")]
+    return "\n\n".join(text.strip() for text in texts if text.strip())
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -121,10 +121,11 @@ def _bbox_column(bounds: np.ndarray) -> pa.StructArray:
     return pa.StructArray.from_arrays(fields, names=["xmin", "ymin", "xmax", "ymax"], mask=missing)
 
 
-def write_ogr(table: pa.Table, path: Path, driver: str, dataset: Dataset, geometry_types: list[str], crs: str) -> None:
-    """GDAL writes GeoPackage and FlatGeobuf (with its packed Hilbert R-tree); the GeoPackage keeps the ids as fids."""
+def write_ogr(table: pa.Table, path: Path, driver: str, dataset: Dataset, geometry_types: list[str], crs: str, spatial_index: bool = True) -> None:
+    """GDAL writes GeoPackage and FlatGeobuf (with its packed Hilbert R-tree); the GeoPackage keeps the ids as fids.
+    A file only read from start to end (tippecanoe's input) skips the index: building it is most of the write."""
     table, geometry_type = _one_geometry_type(table, geometry_types)
-    options = {"SPATIAL_INDEX": "YES"}
+    options = {"SPATIAL_INDEX": "YES" if spatial_index else "NO"}
     if driver == "GPKG":
         options.update(FID=FID, IDENTIFIER=dataset.title[:200])
     with _gdal_date(dataset):

@@ -24,12 +24,11 @@ import pyarrow.compute as pc
 
 from generator import layout
 from generator.data.downloads import write_ogr
-from generator.data.tilesets import attribution, publish_tiles
+from generator.data.tilesets import attribution, describe_archive
 from generator.data.vector_read import FID, GEOMETRY, VectorTable
 from generator.errors import BuildError, SourceError
 from generator.model import Catalogue, Dataset
 from generator.output import OutputTree
-from generator.writers.common import plain_summary
 
 log = logging.getLogger("geosite")
 
@@ -75,7 +74,7 @@ def start(dataset: Dataset, data: VectorTable, workdir: Path) -> TileJob | None:
     table = tile_table(dataset, data)
     if len(table) == 0:
         return None
-    write_ogr(table, workdir / INPUT, "FlatGeobuf", dataset, data.geometry_types, "EPSG:4326")
+    write_ogr(table, workdir / INPUT, "FlatGeobuf", dataset, data.geometry_types, "EPSG:4326", spatial_index=False)
     maxzoom = dataset.options.get("tiles", {}).get("maxzoom")
     job = _launch(tippecanoe_command(dataset, data, maxzoom), workdir)
     if maxzoom is None:
@@ -134,7 +133,7 @@ def finish(catalogue: Catalogue, dataset: Dataset, job: TileJob, out: OutputTree
         raise BuildError(f"{dataset.id}: tippecanoe failed: {last[-1] if last else job.process.returncode}")
     archive = out.claim(layout.pmtiles_archive(dataset.id), "vector")
     shutil.move(job.workdir / ARCHIVE, archive)
-    publish_tiles(catalogue, dataset, out, archive, "vector")
+    describe_archive(dataset, archive, "vector")
 
 
 def tile_table(dataset: Dataset, data: VectorTable) -> pa.Table:
@@ -167,7 +166,7 @@ def tippecanoe_command(dataset: Dataset, data: VectorTable, maxzoom: int | None)
     command = [
         "--output", ARCHIVE, "--force", "--no-progress-indicator",
         "--layer", dataset.id, "--name", dataset.title,
-        "--description", plain_summary(dataset.description) if dataset.description else dataset.title,
+        "--description", dataset.title,  # not the YAML description: a description edit reuses the cached archive
         "--attribution", html.escape(attribution(dataset), quote=False),
         "--coalesce-densest-as-needed" if polygons else "--drop-densest-as-needed",
         "--extend-zooms-if-still-dropping", "--use-attribute-for-id", FID,
