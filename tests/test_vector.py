@@ -459,3 +459,13 @@ def test_large_datasets_get_pages_but_no_single_documents(tmp_path, monkeypatch)
     items = sorted(p.name for p in (tmp_path / "site" / "collections" / "p" / "items").iterdir())
     assert items == ["index.html", "index.json", "page-2.html", "page-2.json", "page-3.html", "page-3.json"]  # pages and their HTML twins
     assert len(all_features(tmp_path / "site", "p")) == 25
+
+
+def test_an_id_property_is_both_the_feature_id_and_an_attribute(tmp_path):
+    """GDAL takes a GeoJSON integer `id` as the feature id and also returns it as an attribute of that name."""
+    path = write_geojson(tmp_path / "ids.geojson", [feature({"type": "Point", "coordinates": [1, 2]}, id=7, name="a"),
+                                                     feature({"type": "Point", "coordinates": [3, 4]}, id=9, name="b")])
+    src = write_source(tmp_path, {"ids": dataset_yaml("Ids", "ids.geojson")}, files={"datasets/ids/ids.geojson": path})
+    build(src, tmp_path / "site")
+    features = all_features(tmp_path / "site", "ids")
+    assert [(f["id"], f["properties"]["id"], f["properties"]["name"]) for f in features] == [(7, 7, "a"), (9, 9, "b")]

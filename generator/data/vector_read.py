@@ -196,10 +196,10 @@ def open_options(options: dict[str, Any]) -> dict[str, str]:
 def _standard_columns(batch: pa.RecordBatch, fid: str, geometry: str) -> pa.RecordBatch:
     """Rename the id and geometry columns to ours; attribute names that clash (with ours, or with each
     other ignoring case, which GeoPackage and FlatGeobuf cannot hold) get a numbered suffix."""
-    names, taken = [], {FID, GEOMETRY, "bbox"}
+    names, taken, ours = [], {FID, GEOMETRY, "bbox"}, {fid: FID, geometry: GEOMETRY}
     for name in batch.schema.names:
-        if name in (fid, geometry):
-            names.append(FID if name == fid else GEOMETRY)
+        if name in ours:  # only the first column of that name: GDAL's feature id can share an attribute's name
+            names.append(ours.pop(name))
             continue
         unique, number = name, 1
         while unique.lower() in taken:
