@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from benchmarks import catalogue_cases, data_cases
-from benchmarks.harness import Comparison, Result, compare
+from benchmarks.harness import Result, compare
 from benchmarks.report import write_report
 
 SUITES = {"catalogue": catalogue_cases, "data": data_cases}

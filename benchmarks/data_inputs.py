@@ -10,7 +10,6 @@ seeded generators, once: a folder with a `.complete` marker is reused.
 from __future__ import annotations
 
 import itertools
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import yaml
 from rasterio.transform import from_origin
 from rasterio.windows import Window
 
+from benchmarks.prepared import finish, fresh, prepared
 from generator.data import cog as cogs
 
 CHUNK = 500_000
@@ -34,24 +34,13 @@ CATALOGUE = {"title": "Data benchmarks", "description": "Synthetic data for geos
              "publisher": {"name": "geosite benchmarks", "url": "https://example.org/"}, "license": "CC0-1.0"}
 
 
-def prepared(root: Path) -> bool:
-    return (root / ".complete").exists()
-
-
 def start(root: Path, dataset: dict) -> Path:
     """A fresh source folder with its YAML; returns the dataset's folder, where the data file goes."""
-    if root.exists():
-        shutil.rmtree(root)
-    folder = root / "datasets" / "data"
+    folder = fresh(root) / "datasets" / "data"
     folder.mkdir(parents=True)
     (root / "catalogue.yaml").write_text(yaml.safe_dump(CATALOGUE, sort_keys=False), encoding="utf-8")
     (folder / "dataset.yaml").write_text(yaml.safe_dump(dataset, sort_keys=False), encoding="utf-8")
     return folder
-
-
-def finish(root: Path) -> Path:
-    (root / ".complete").touch()
-    return root
 
 
 def points(root: Path, count: int, maxzoom: int) -> Path:

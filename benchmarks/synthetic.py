@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks.prepared import finish, fresh, prepared
+
 SUBJECTS = ("river", "soil", "forest", "road", "building", "coastline", "wetland", "aquifer", "parcel", "railway",
             "glacier", "lake", "vineyard", "settlement", "watershed", "habitat", "quarry", "harbour", "airfield",
             "grassland", "peatland", "dune", "floodplain", "orchard", "reservoir", "bridge", "pipeline", "tunnel")
@@ -77,26 +79,19 @@ def _description(rng: random.Random, subject: str, measure: str, region: str, ag
 
 def metadata_catalogue(root: Path, count: int) -> Path:
     """A source folder of `count` metadata-only records; reused when a complete one is already there."""
-    done = root / ".complete"
-    if done.exists():
+    if prepared(root):
         return root
-    if root.exists():
-        shutil.rmtree(root)
-    _write_yaml(root / "catalogue.yaml", CATALOGUE)
+    _write_yaml(fresh(root) / "catalogue.yaml", CATALOGUE)
     for index in range(count):
         _write_yaml(root / "datasets" / f"rec-{index:06d}" / "dataset.yaml", record(index))
-    done.touch()
-    return root
+    return finish(root)
 
 
 def mixed_catalogue(root: Path, count: int, example_src: Path) -> Path:
     """`count` datasets: small generated vector files, a few rasters copied from the example, metadata records."""
-    done = root / ".complete"
-    if done.exists():
+    if prepared(root):
         return root
-    if root.exists():
-        shutil.rmtree(root)
-    _write_yaml(root / "catalogue.yaml", CATALOGUE)
+    _write_yaml(fresh(root) / "catalogue.yaml", CATALOGUE)
     raster = example_src / "datasets" / "landsat-rgb" / "rasterio_RGB.byte.tif"
     for index in range(count):
         folder = root / "datasets" / f"ds-{index:04d}"
@@ -110,8 +105,7 @@ def mixed_catalogue(root: Path, count: int, example_src: Path) -> Path:
             _write_points(folder / "points.geojson", random.Random(-index), doc["bbox"], 200 + index * 10)
             doc["source"] = "points.geojson"
         _write_yaml(folder / "dataset.yaml", doc)
-    done.touch()
-    return root
+    return finish(root)
 
 
 def _write_points(path: Path, rng: random.Random, bbox: list[float], count: int) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -53,3 +55,13 @@ def example_build(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("example") / "build"
     build(EXAMPLE_SRC, out)
     return out
+
+
+def quick_benchmark_rows(suite: str, tmp_path: Path, timeout: int) -> list[list[str]]:
+    """Run one benchmark suite in --quick mode and return its report's table rows, cells stripped."""
+    report = tmp_path / "b.md"
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--only", suite, "--work", str(tmp_path / "work"),
+                           "--output", str(report)], cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = report.read_text(encoding="utf-8").splitlines()
+    return [[cell.strip() for cell in line.split("|")] for line in lines if line.startswith("| ")]

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 from benchmarks import catalogue_cases
 from benchmarks.harness import Command, Comparison, Measurement, Result
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import quick_benchmark_rows
 
 
 def test_quick_catalogue_suite_writes_a_row_per_case(tmp_path):
-    report = tmp_path / "b.md"
-    done = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--only", "catalogue", "--work", str(tmp_path / "work"), "--output", str(report)],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    rows = [line.split("|") for line in report.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
-    cases = {row[1].strip(): row for row in rows}
+    rows = quick_benchmark_rows("catalogue", tmp_path, timeout=300)
+    cases = {row[1]: row for row in rows}
     for case in (catalogue_cases.BUILD_CASE, catalogue_cases.NOCHECK_CASE, catalogue_cases.NOOP_CASE):
         assert case in cases, f"no row for {case}"
         assert float(cases[case][4]) > 0, f"{case}: no wall time"
-    tools = [row[3].strip() for row in rows]
+    tools = [row[3] for row in rows]
     assert "pystac" in tools and "geosite (full build)" in tools
 
 

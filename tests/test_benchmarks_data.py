@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
 from pathlib import Path
 
 from benchmarks import data_cases, data_inputs
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import quick_benchmark_rows
 
 
 def test_quick_data_suite_writes_a_row_per_tool(tmp_path):
-    report = tmp_path / "b.md"
-    done = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--only", "data", "--work", str(tmp_path / "work"), "--output", str(report)],
-                          cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    rows = [[cell.strip() for cell in line.split("|")] for line in report.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
+    rows = quick_benchmark_rows("data", tmp_path, timeout=600)
     cases = {row[1] for row in rows if row[1] and row[1] != "Case"}
     assert {"Vector PMTiles vs tippecanoe", "Vector PMTiles vs GDAL", "Features pages vs one GeoJSON", "COG", "Raster PMTiles vs rio-pmtiles"} <= cases
     tools = [row[3] for row in rows]
