@@ -13,7 +13,9 @@ from pmtiles.writer import write
 from rasterio.transform import from_origin
 
 from generator.check.archives import check_archives, pmtiles_problems
-from generator.check.pages import check_pages
+from generator.check import check_build
+from generator.check.links import SiteFiles
+from generator.check.pages import check_sitemaps
 
 HEADER = {
     "tile_type": TileType.MVT, "tile_compression": Compression.GZIP,
@@ -55,7 +57,7 @@ def test_striped_geotiff_is_not_a_cog(tmp_path):
     profile = {"driver": "GTiff", "width": 1024, "height": 1024, "count": 1, "dtype": "uint8", "crs": "EPSG:32618", "transform": from_origin(0, 0, 10, 10)}
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(np.zeros((1, 1024, 1024), dtype="uint8"))
-    findings = check_archives(tmp_path)
+    findings = check_archives(SiteFiles(tmp_path))
     assert findings and findings[0].check == "cog" and "Cloud-Optimized" in findings[0].message
 
 
@@ -64,18 +66,17 @@ def test_invalid_sitemap_and_missing_json_ld(tmp_path):
     (tmp_path / "datasets/a").mkdir(parents=True)
     (tmp_path / "datasets/a/index.html").write_text("<html><body>no structured data</body></html>")
     (tmp_path / "index.html").write_text('<script type="application/ld+json">{"@type": "DataCatalog"}</script>')
-    checks = {(f.check, f.path) for f in check_pages(tmp_path)}
+    checks = {(f.check, f.path) for f in check_build(tmp_path)}
     assert checks == {("sitemap", "sitemap.xml"), ("json-ld", "datasets/a/index.html")}
 
 
 def test_example_build_passes_every_output_check(example_build):
-    assert check_archives(example_build) == []
-    assert check_pages(example_build) == []
+    assert check_archives(SiteFiles(example_build)) == []
+    assert check_sitemaps(SiteFiles(example_build)) == []
+    assert check_build(example_build) == []
 
 
 def test_schema_findings_name_the_file_and_the_json_path(tmp_path):
-    from generator.check import check_build
-
     (tmp_path / "collections").mkdir()
     record = {"type": "Feature", "id": "a", "geometry": None, "conformsTo": ["http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/record-core"],
               "properties": {"type": "dataset", "title": "A", "keywords": "not a list"}, "links": [{"href": 5, "rel": "self"}]}

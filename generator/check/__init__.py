@@ -2,34 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+from generator import parallel
 from generator.check.archives import check_archives
 from generator.check.findings import Finding
 from generator.check.links import SiteFiles, broken_links, html_hrefs, json_hrefs
-from generator.check.pages import check_pages
+from generator.check.pages import check_sitemaps, page_findings
 from generator.check.schemas import load_json, schema_findings
 
 
 def check_build(root: Path, base_url: str | None = None) -> list[Finding]:
     """Every finding about the build at `root`: JSON against official schemas, links, binary outputs, pages."""
     site = SiteFiles(root)
-    return check_documents(site, base_url) + check_archives(root) + check_pages(root)
+    return check_documents(site, base_url) + check_archives(site) + check_sitemaps(site)
 
 
 def check_documents(site: SiteFiles, base_url: str | None) -> list[Finding]:
-    """Schemas and links of every JSON document (each read and parsed once), then the links of every page."""
-    schema, links = [], []
-    for rel in site.with_suffix(".json"):
+    """Schemas of every JSON document and JSON-LD of the pages, then the links of both: each file is read and
+    parsed once, by one of the cores when the site is big."""
+    rels = site.with_suffix(".json") + site.with_suffix(".html")
+    per_file = [found for part in parallel.map_slices(lambda part: _slice_findings(site, part, base_url), rels) for found in part]
+    return [f for content, _ in per_file for f in content] + [f for _, links in per_file for f in links]
+
+
+def _slice_findings(site: SiteFiles, rels: Sequence[str], base_url: str | None) -> list[tuple[list[Finding], list[Finding]]]:
+    return [_file_findings(site, rel, base_url) for rel in rels]
+
+
+def _file_findings(site: SiteFiles, rel: str, base_url: str | None) -> tuple[list[Finding], list[Finding]]:
+    """(findings about its content, findings about its links) for one JSON document or HTML page."""
+    if rel.endswith(".json"):
         document, problem = load_json(site.root / rel)
         if problem:
-            schema.append(Finding(rel, problem, "schema"))
-            continue
-        schema += schema_findings(rel, document)
-        links += broken_links(site, rel, json_hrefs(document), base_url)
-    for rel in site.with_suffix(".html"):
-        links += broken_links(site, rel, html_hrefs((site.root / rel).read_text(encoding="utf-8", errors="replace")), base_url)
-    return schema + links
+            return [Finding(rel, problem, "schema")], []
+        return schema_findings(rel, document), broken_links(site, rel, json_hrefs(document), base_url)
+    text = (site.root / rel).read_text(encoding="utf-8", errors="replace")
+    return page_findings(rel, text), broken_links(site, rel, html_hrefs(text), base_url)
 
 
 __all__ = ["Finding", "check_build"]

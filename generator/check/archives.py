@@ -12,6 +12,7 @@ from pathlib import Path
 from pmtiles.tile import Compression, TileType, deserialize_directory, deserialize_header
 
 from generator.check.findings import Finding
+from generator.check.links import SiteFiles
 
 MAX_VECTOR_TILE_BYTES = 500 * 1024
 """Vector tiles larger than this make map clients slow; the tiler drops or coalesces features to stay under it."""
@@ -19,12 +20,12 @@ MAX_VECTOR_TILE_BYTES = 500 * 1024
 HEADER_BYTES = 127
 
 
-def check_archives(root: Path) -> list[Finding]:
+def check_archives(site: SiteFiles) -> list[Finding]:
     findings: list[Finding] = []
-    for path in sorted(root.rglob("*.pmtiles")):
-        findings += [Finding(path.relative_to(root).as_posix(), message, "pmtiles") for message in pmtiles_problems(path)]
-    for path in sorted([*root.rglob("*.tif"), *root.rglob("*.tiff")]):
-        findings += [Finding(path.relative_to(root).as_posix(), message, "cog") for message in cog_problems(path)]
+    for rel in site.with_suffix(".pmtiles"):
+        findings += [Finding(rel, message, "pmtiles") for message in pmtiles_problems(site.root / rel)]
+    for rel in site.with_suffix(".tif", ".tiff"):
+        findings += [Finding(rel, message, "cog") for message in cog_problems(site.root / rel)]
     return findings
 
 

@@ -8,19 +8,24 @@ from functools import cache
 from pathlib import Path
 
 from generator.check.findings import Finding
+from generator.check.links import SiteFiles
 
 SITEMAP_XSD = Path(__file__).resolve().parents[1] / "official_schemas/www.sitemaps.org/schemas/sitemap/0.9/sitemap.xsd"
 SITEMAP_INDEX_XSD = SITEMAP_XSD.with_name("siteindex.xsd")
+RECORD_PAGE = re.compile(r"datasets/[^/]+/index\.html")
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
-def check_pages(root: Path) -> list[Finding]:
-    findings = [Finding(p.relative_to(root).as_posix(), m, "sitemap") for p in sorted(root.glob("sitemap*.xml")) for m in sitemap_problems(p)]
-    for page in sorted(root.glob("datasets/*/index.html")):
-        findings += [Finding(page.relative_to(root).as_posix(), m, "json-ld") for m in json_ld_problems(page, "Dataset")]
-    if (root / "index.html").is_file():
-        findings += [Finding("index.html", m, "json-ld") for m in json_ld_problems(root / "index.html", "DataCatalog")]
-    return findings
+def check_sitemaps(site: SiteFiles) -> list[Finding]:
+    """The sitemap (or sitemap index and its parts) at the root, against the sitemaps.org schemas."""
+    sitemaps = sorted(rel for rel in site.files if "/" not in rel and rel.startswith("sitemap") and rel.endswith(".xml"))
+    return [Finding(rel, message, "sitemap") for rel in sitemaps for message in sitemap_problems(site.root / rel)]
+
+
+def page_findings(rel: str, text: str) -> list[Finding]:
+    """JSON-LD problems of a page crawlers must understand: the landing page (a DataCatalog) and record pages."""
+    expected = "DataCatalog" if rel == "index.html" else "Dataset" if RECORD_PAGE.fullmatch(rel) else None
+    return [Finding(rel, message, "json-ld") for message in json_ld_problems(text, expected)] if expected else []
 
 
 def sitemap_problems(path: Path) -> list[str]:
@@ -42,9 +47,9 @@ def _sitemap_schema(xsd: Path):
     return etree.XMLSchema(etree.parse(str(xsd)))
 
 
-def json_ld_problems(page: Path, expected_type: str) -> list[str]:
+def json_ld_problems(text: str, expected_type: str) -> list[str]:
     """The page must carry JSON-LD that parses and describes a schema.org `expected_type`."""
-    blocks = JSON_LD.findall(page.read_text(encoding="utf-8", errors="replace"))
+    blocks = JSON_LD.findall(text)
     if not blocks:
         return [f"no JSON-LD (schema.org {expected_type}) on the page"]
     types = []

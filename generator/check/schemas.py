@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
+import orjson
 import yaml
 from jsonschema_specifications import REGISTRY as META_SCHEMAS
 
@@ -82,20 +83,11 @@ def validate_document(document: Any) -> list[str]:
     return messages
 
 
-def check_schemas(root: Path) -> list[Finding]:
-    findings = []
-    for path in sorted(root.rglob("*.json")):
-        rel = path.relative_to(root).as_posix()
-        document, problem = load_json(path)
-        findings += [Finding(rel, problem, "schema")] if problem else schema_findings(rel, document)
-    return findings
-
-
 def load_json(path: Path) -> tuple[Any, str | None]:
     """(document, None), or (None, why it is not JSON)."""
     try:
-        return json.loads(path.read_bytes()), None
-    except (ValueError, UnicodeDecodeError) as exc:
+        return orjson.loads(path.read_bytes()), None
+    except orjson.JSONDecodeError as exc:
         return None, f"not valid JSON: {exc}"
 
 
