@@ -29,12 +29,24 @@ SKIPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagef
 
 def write(catalogue: Catalogue, out: OutputTree) -> None:
     out.write_json(layout.SEARCH_INDEX, {"records": [_entry(d) for d in catalogue.datasets]}, OWNER, compact=True)
+    bundle = out.root / layout.PAGEFIND_DIR
+    if bundle.exists():
+        raise BuildError(f"search index: {layout.PAGEFIND_DIR} was already written by another writer")
     with tempfile.TemporaryDirectory(prefix="geosite-search-") as folder:
-        bundle = _pagefind_bundle(catalogue, Path(folder))
-        for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
-            name = path.relative_to(bundle).as_posix()
-            if not name.startswith(SKIPPED):
-                out.write_bytes(f"{layout.PAGEFIND_DIR}/{name}", path.read_bytes(), OWNER)
+        _pagefind_bundle(catalogue, Path(folder), bundle)
+    out.adopt({f"{layout.PAGEFIND_DIR}/{name}": OWNER for name in _kept_files(bundle)})
+
+
+def _kept_files(bundle: Path) -> list[str]:
+    """The bundle's files, relative to it, once Pagefind's own UI bundles are deleted."""
+    kept = []
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        name = path.relative_to(bundle).as_posix()
+        if name.startswith(SKIPPED):
+            path.unlink()
+        else:
+            kept.append(name)
+    return kept
 
 
 def _entry(dataset: Dataset) -> dict[str, Any]:
@@ -60,18 +72,15 @@ def _document(dataset: Dataset, language: str) -> str:
             f"<p>{escape(dataset.description)}</p><p>{escape(text)}</p></main></body></html>")
 
 
-def _pagefind_bundle(catalogue: Catalogue, folder: Path) -> Path:
-    """Pagefind's command line indexes a folder of per-record documents and writes its bundle. Not its Python
-    service: asking it for the files hangs past a 2 MiB pipe limit, and its write_files can return (and the
-    service be closed) before every file is flushed, leaving empty files behind."""
+def _pagefind_bundle(catalogue: Catalogue, folder: Path, bundle: Path) -> None:
+    """Pagefind's command line indexes a folder of per-record documents and writes its bundle straight into the
+    output. Not its Python service: asking it for the files hangs past a 2 MiB pipe limit, and its write_files
+    can return (and the service be closed) before every file is flushed, leaving empty files behind."""
     language = catalogue.language.split("-")[0].lower()
-    documents, bundle = folder / "documents", folder / "bundle"
-    documents.mkdir()
     for dataset in catalogue.datasets:
-        (documents / f"{dataset.id}.html").write_text(_document(dataset, language), encoding="utf-8")
-    command = [sys.executable, "-m", "pagefind", "--site", str(documents), "--output-path", str(bundle),
+        (folder / f"{dataset.id}.html").write_text(_document(dataset, language), encoding="utf-8")
+    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(bundle),
                "--force-language", language, "--quiet"]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise BuildError(f"search index: Pagefind failed: {(done.stderr or done.stdout).strip()[-500:]}")
-    return bundle
