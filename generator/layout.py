@@ -142,9 +142,9 @@ def catalogue_html(number: int) -> str:
     return "catalogue/index.html" if number == 1 else f"catalogue/page-{number}.html"
 
 
-def browse_html(facet: str, slug: str) -> str:
-    """The records sharing one keyword, theme, type or licence."""
-    return f"browse/{facet}/{slug}.html"
+def browse_html(facet: str, slug: str, number: int = 1) -> str:
+    """Pages of the records sharing one keyword, theme, type or licence (a folder per value holds pages 2 on)."""
+    return f"browse/{facet}/{slug}.html" if number == 1 else f"browse/{facet}/{slug}/page-{number}.html"
 
 
 def browse_index_html(facet: str) -> str:

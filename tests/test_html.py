@@ -233,6 +233,20 @@ def test_listing_is_paginated(tmp_path):
     assert 'rel="prev" href="./index.html"' in page2 and 'rel="next" href="./page-3.html"' in page2
 
 
+def test_browse_pages_are_paginated(tmp_path, monkeypatch):
+    from generator.writers import html_context
+
+    monkeypatch.setattr(html_context, "BROWSE_PAGE_SIZE", 10)
+    datasets = {f"d{i:02d}": f"title: Dataset {i:02d}\nkeywords: [shared]\n" for i in range(25)}
+    built = build_site(tmp_path, write_source(tmp_path / "src", CATALOGUE, datasets))
+    assert sorted(p.name for p in (built / "browse/keyword/shared").iterdir()) == ["page-2.html", "page-3.html"]
+    first, second = (built / "browse/keyword/shared.html").read_text(), (built / "browse/keyword/shared/page-2.html").read_text()
+    assert "Dataset 09" in first and "Dataset 10" not in first and "Dataset 10" in second and "Dataset 19" in second
+    assert 'rel="next" href="./shared/page-2.html"' in first
+    assert 'rel="prev" href="../shared.html"' in second and 'rel="next" href="./page-3.html"' in second
+    assert "https://data.example.org/cat/browse/keyword/shared/page-3.html" in (built / "sitemap.xml").read_text()
+
+
 def test_collection_page_links_both_ways(site):
     text = (site / "collections/tiny-raster/index.html").read_text()
     assert "../../datasets/tiny-raster/tiny-raster.pmtiles" in text and 'href="./index.json"' in text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -92,41 +92,57 @@ class RecordEntries:
         return Markup(self.rendered[key].replace(ROOT_MARK, to_root))
 
 
+class Page(NamedTuple):
+    """A page to render: its template, its output path and what the template needs besides the site."""
+
+    template: str
+    path: str
+    context: dict[str, Any]
+
+
 def write(catalogue: Catalogue, out: OutputTree) -> None:
     env = environment(catalogue.src_dir.resolve())
     env.globals["record_entry"].reset()
     site = {"facets": ctx.facets(catalogue.datasets), "maps": maps_available()}
-    render(env, out, "index.html", layout.LANDING_HTML, catalogue, site, json_alternate=layout.LANDING_JSON,
-           jsonld=catalogue_jsonld(catalogue), newest=ctx.newest(catalogue.datasets))
-    _write_listing(env, out, catalogue, site)
-    _write_browse_pages(env, out, catalogue, site)
-    parallel.for_each(catalogue, out, catalogue.datasets, lambda cat, tree, dataset: _write_record(env, tree, cat, site, dataset))
-    render(env, out, "search/index.html", layout.SEARCH_HTML, catalogue, site, json_alternate=layout.RECORDS_CATALOGUE)
     collections = [d for d in ctx.sorted_by_title(catalogue.datasets) if d.collection is not None]
-    render(env, out, "collections/index.html", layout.COLLECTIONS_HTML, catalogue, site, json_alternate=layout.COLLECTIONS, datasets=collections)
+    pages = [
+        Page("index.html", layout.LANDING_HTML, {"json_alternate": layout.LANDING_JSON, "jsonld": catalogue_jsonld(catalogue), "newest": ctx.newest(catalogue.datasets)}),
+        Page("search/index.html", layout.SEARCH_HTML, {"json_alternate": layout.RECORDS_CATALOGUE}),
+        Page("collections/index.html", layout.COLLECTIONS_HTML, {"json_alternate": layout.COLLECTIONS, "datasets": collections}),
+        *_listing_pages(catalogue),
+        *_browse_pages(catalogue, site),
+    ]
+    parallel.for_each(catalogue, out, pages, lambda cat, tree, page: render(env, tree, page.template, page.path, cat, site, **page.context))
+    parallel.for_each(catalogue, out, catalogue.datasets, lambda cat, tree, dataset: _write_record(env, tree, cat, site, dataset))
 
 
-def _write_listing(env: Environment, out: OutputTree, catalogue: Catalogue, site: dict) -> None:
+def _listing_pages(catalogue: Catalogue) -> list[Page]:
     """The whole catalogue, a page at a time, with the facets beside it."""
     pages = ctx.pages_of(ctx.sorted_by_title(catalogue.datasets))
-    for number, datasets in enumerate(pages, start=1):
-        pager = {"number": number, "count": len(pages), "path": layout.catalogue_html, "numbers": ctx.page_numbers(number, len(pages))}
-        render(env, out, "catalogue/index.html", layout.catalogue_html(number), catalogue, site, json_alternate=layout.RECORDS_CATALOGUE,
-               datasets=datasets, pager=pager, heading="All records", chosen=None)
+    return [Page("catalogue/index.html", layout.catalogue_html(number), {
+        "json_alternate": layout.RECORDS_CATALOGUE, "datasets": datasets, "heading": "All records", "chosen": None,
+        "pager": {"number": number, "count": len(pages), "path": layout.catalogue_html, "numbers": ctx.page_numbers(number, len(pages))},
+    }) for number, datasets in enumerate(pages, start=1)]
 
 
-def _write_browse_pages(env: Environment, out: OutputTree, catalogue: Catalogue, site: dict) -> None:
-    """One page per keyword, theme, type and licence: crawlable browsing without a search server."""
+def _browse_pages(catalogue: Catalogue, site: dict) -> list[Page]:
+    """Pages per keyword, theme, type and licence: crawlable browsing without a search server."""
     members = ctx.facet_members(catalogue.datasets)
+    pages = []
     for facet, values in site["facets"].items():
         if values:
-            render(env, out, "browse/facet.html", layout.browse_index_html(facet), catalogue, site, json_alternate=layout.RECORDS_CATALOGUE,
-                   facet=facet, values=values)
+            pages.append(Page("browse/facet.html", layout.browse_index_html(facet), {"json_alternate": layout.RECORDS_CATALOGUE, "facet": facet, "values": values}))
         for value in values:
-            datasets = members[facet, value.value]
-            heading = f"{ctx.FACETS[facet][:-1]}: {value.value}"
-            render(env, out, "catalogue/index.html", value.path, catalogue, site, json_alternate=layout.RECORDS_CATALOGUE,
-                   datasets=datasets, pager=None, heading=heading, chosen=value)
+            pages += _value_pages(facet, value, members[facet, value.value])
+    return pages
+
+
+def _value_pages(facet: str, value: ctx.FacetValue, datasets: list[Dataset]) -> list[Page]:
+    parts = ctx.pages_of(datasets, ctx.BROWSE_PAGE_SIZE)
+    return [Page("catalogue/index.html", value.page(number), {
+        "json_alternate": layout.RECORDS_CATALOGUE, "datasets": part, "heading": f"{ctx.FACETS[facet][:-1]}: {value.value}", "chosen": value,
+        "pager": {"number": number, "count": len(parts), "path": value.page, "numbers": ctx.page_numbers(number, len(parts))},
+    }) for number, part in enumerate(parts, start=1)]
 
 
 def _write_record(env: Environment, out: OutputTree, catalogue: Catalogue, site: dict, dataset: Dataset) -> None:

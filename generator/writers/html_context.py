@@ -19,6 +19,8 @@ from generator.model import Asset, Catalogue, Dataset
 PMTILES = "application/vnd.pmtiles"
 HTML = "text/html"
 PAGE_SIZE = 20
+BROWSE_PAGE_SIZE = 100
+"""Records per browse page: a licence or type may cover the whole catalogue, which on one page would be megabytes."""
 SHOWN_VALUES = {"sidebar": 10, "landing": 24, "search": 50}
 """How many of a facet's most used values each place lists; every value has its browse page, linked from the facet's index."""
 FACETS = {"keyword": "Keywords", "theme": "Themes", "type": "Types", "licence": "Licences"}
@@ -94,7 +96,14 @@ class FacetValue:
 
     @property
     def path(self) -> str:
-        return layout.browse_html(self.facet, self.slug)
+        return self.page(1)
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.count // BROWSE_PAGE_SIZE))
+
+    def page(self, number: int) -> str:
+        return layout.browse_html(self.facet, self.slug, number)
 
 
 def facets(datasets: Iterable[Dataset]) -> dict[str, list[FacetValue]]:
@@ -230,7 +239,7 @@ def site_pages(catalogue: Catalogue) -> list[tuple[str, str]]:
     pages.append((layout.COLLECTIONS_HTML, everything))
     for facet, values in facets(catalogue.datasets).items():
         pages += [(layout.browse_index_html(facet), everything)] if values else []
-        pages += [(value.path, everything) for value in values]
+        pages += [(value.page(n), everything) for value in values for n in range(1, value.page_count + 1)]
     for dataset in sorted(catalogue.datasets, key=lambda d: d.id):
         pages.append((layout.record_html(dataset.id), lastmod(dataset)))
         if dataset.collection is not None:
