@@ -124,6 +124,14 @@ SEARCH_HTML = "search/index.html"
 SEARCH_INDEX = "search/records.json"
 """The small spatial/temporal/facet index the search page's own script reads (Pagefind does the full text)."""
 PAGEFIND_DIR = "search/pagefind"
+PAGEFIND_PART_RECORDS = 10_000
+"""Records per Pagefind bundle. Pagefind holds a whole index in memory while building it (3.6 GB for 100k
+records), so a big catalogue is indexed in parts of bounded size, which the search page merges."""
+
+
+def pagefind_dirs(records: int) -> list[str]:
+    """The Pagefind bundle folders of a catalogue of `records` records: the first is the one the page loads."""
+    return [PAGEFIND_DIR if part == 0 else f"{PAGEFIND_DIR}-{part + 1}" for part in range(max(1, -(-records // PAGEFIND_PART_RECORDS)))]
 SITEMAP = "sitemap.xml"
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_html import build_site, hostile_catalogue
+from tests.test_html import CATALOGUE, build_site, hostile_catalogue, write_source
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -219,6 +219,25 @@ def test_search_finds_a_word_only_in_a_description_and_a_facet_narrows(browser, 
     assert titles == ["Tiny raster"]
     browser.save_screenshot(str(artifacts / "search-page.png"))
     assert errors(browser) == []
+
+
+def test_search_merges_the_parts_of_a_big_index(browser, tmp_path, monkeypatch):
+    from generator import layout
+
+    monkeypatch.setattr(layout, "PAGEFIND_PART_RECORDS", 2)
+    words = ["alpha", "bravo", "charlie", "delta", "echo"]
+    datasets = {word: f"title: Record {word}\ndescription: The {word}quartz survey.\n" for word in words}
+    site = build_site(tmp_path, write_source(tmp_path / "src", CATALOGUE, datasets))
+    assert [p.name for p in sorted((site / "search").glob("pagefind*"))] == ["pagefind", "pagefind-2", "pagefind-3"]
+    server, url = serve(site)
+    try:
+        for word in words:
+            browser.get(url + f"search/index.html?q={word}quartz")
+            wait_for(browser, "return /found/.test(document.getElementById('search-status').textContent)")
+            assert browser.execute_script("return [...document.querySelectorAll('#search-results h2')].map(h => h.textContent)") == [f"Record {word}"]
+        assert errors(browser) == []
+    finally:
+        server.shutdown()
 
 
 def test_search_filters_by_area_and_time(browser, example_site):

@@ -29,12 +29,14 @@ SKIPPED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagef
 
 def write(catalogue: Catalogue, out: OutputTree) -> None:
     out.write_json(layout.SEARCH_INDEX, {"records": [_entry(d) for d in catalogue.datasets]}, OWNER, compact=True)
-    bundle = out.root / layout.PAGEFIND_DIR
-    if bundle.exists():
-        raise BuildError(f"search index: {layout.PAGEFIND_DIR} was already written by another writer")
-    with tempfile.TemporaryDirectory(prefix="geosite-search-") as folder:
-        _pagefind_bundle(catalogue, Path(folder), bundle)
-    out.adopt({f"{layout.PAGEFIND_DIR}/{name}": OWNER for name in _kept_files(bundle)})
+    size = layout.PAGEFIND_PART_RECORDS
+    for number, folder in enumerate(layout.pagefind_dirs(len(catalogue.datasets))):
+        bundle = out.root / folder
+        if bundle.exists():
+            raise BuildError(f"search index: {folder} was already written by another writer")
+        with tempfile.TemporaryDirectory(prefix="geosite-search-") as documents:
+            _pagefind_bundle(catalogue, catalogue.datasets[number * size:(number + 1) * size], Path(documents), bundle)
+        out.adopt({f"{folder}/{name}": OWNER for name in _kept_files(bundle)})
 
 
 def _kept_files(bundle: Path) -> list[str]:
@@ -72,12 +74,12 @@ def _document(dataset: Dataset, language: str) -> str:
             f"<p>{escape(dataset.description)}</p><p>{escape(text)}</p></main></body></html>")
 
 
-def _pagefind_bundle(catalogue: Catalogue, folder: Path, bundle: Path) -> None:
+def _pagefind_bundle(catalogue: Catalogue, datasets: list[Dataset], folder: Path, bundle: Path) -> None:
     """Pagefind's command line indexes a folder of per-record documents and writes its bundle straight into the
     output. Not its Python service: asking it for the files hangs past a 2 MiB pipe limit, and its write_files
     can return (and the service be closed) before every file is flushed, leaving empty files behind."""
     language = catalogue.language.split("-")[0].lower()
-    for dataset in catalogue.datasets:
+    for dataset in datasets:
         (folder / f"{dataset.id}.html").write_text(_document(dataset, language), encoding="utf-8")
     command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(bundle),
                "--force-language", language, "--quiet"]

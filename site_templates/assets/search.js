@@ -12,8 +12,14 @@
 
   function loadPagefind() {
     if (!pagefindPromise) {
+      // A big catalogue's index comes in parts (one Pagefind bundle per 10,000 records): merge them into one search.
+      var parts = form.dataset.pagefindParts.split(" ").filter(Boolean).map(function (script) {
+        return resolve(script).replace(/pagefind\.js$/, "");
+      });
       pagefindPromise = import(resolve(form.dataset.pagefind)).then(function (pagefind) {
-        return Promise.resolve(pagefind.options({ excerptLength: 24 })).then(function () { return pagefind; });
+        return Promise.resolve(pagefind.options({ excerptLength: 24 }))
+          .then(function () { return Promise.all(parts.map(function (part) { return pagefind.mergeIndex(part); })); })
+          .then(function () { return pagefind; });
       });
     }
     return pagefindPromise;
