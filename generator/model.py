@@ -10,14 +10,14 @@ BBox = tuple[float, float, float, float]
 """west, south, east, north in CRS84; west > east when the box crosses the antimeridian."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Publisher:
     name: str
     url: str | None = None
     email: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
     name: str | None = None
     organization: str | None = None
@@ -28,7 +28,7 @@ class Contact:
     roles: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExternalLink:
     """A resource outside the site that the dataset's record points to (a WMS, a PDF, a web page)."""
 
@@ -38,20 +38,20 @@ class ExternalLink:
     media_type: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Concept:
     id: str
     title: str | None = None
     url: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Theme:
     scheme: str
     concepts: tuple[Concept, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class License:
     """An SPDX identifier or expression, or 'other' with a name and a URL to its text."""
 
@@ -60,7 +60,7 @@ class License:
     url: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimeExtent:
     """An instant (start == end, instant=True) or an interval whose ends may be open (None).
 
@@ -73,7 +73,7 @@ class TimeExtent:
     resolution: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Asset:
     """A file the build published for a dataset, described once for every writer that lists it."""
 
@@ -88,7 +88,7 @@ class Asset:
     stac_fields: dict[str, Any] = field(default_factory=dict)  # e.g. proj:code, raster:bands
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApiLink:
     """A link from the record to a machine endpoint the build wrote (a features collection, tiles, a coverage)."""
 
@@ -98,7 +98,7 @@ class ApiLink:
     title: str
 
 
-@dataclass
+@dataclass(slots=True)
 class OgcCollection:
     """A dataset's OGC API collection (features, tiles, coverage), written by the api writer at
     `layout.collection_json(id)` and listed in `collections/index.json`. Link hrefs are output-root relative."""
@@ -109,7 +109,7 @@ class OgcCollection:
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. storageCrs, rangeType
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceInfo:
     """What inspecting the source file told us, cheaply, before any pipeline runs."""
 
@@ -122,7 +122,7 @@ class SourceInfo:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One file of a multi-file dataset (a tile of a mosaic, a step of a time series), published as a STAC Item."""
 
@@ -133,14 +133,14 @@ class Item:
     assets: list[Asset] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LegendCategory:
     value: float
     label: str
     color: str  # "#rrggbb"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Legend:
     """How to read a rendered raster's colours: a ramp from `minimum` to `maximum`, or categories."""
 
@@ -151,7 +151,7 @@ class Legend:
     categories: tuple[LegendCategory, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TileArchive:
     """A dataset's PMTiles archive as its header and metadata describe it: what TileJSON and OGC tileset docs say."""
 
@@ -165,7 +165,7 @@ class TileArchive:
     vector_layers: tuple[dict[str, Any], ...] = ()  # TileJSON vector_layers: id, fields, zooms
 
 
-@dataclass
+@dataclass(slots=True)
 class Dataset:
     id: str
     yaml_path: Path
@@ -204,7 +204,7 @@ class Dataset:
         return self.source_path is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Basemap:
     """A background map for the map previews: an XYZ tile URL template, or a PMTiles archive copied into the site."""
 
@@ -215,7 +215,7 @@ class Basemap:
     max_zoom: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Catalogue:
     src_dir: Path
     title: str
