@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+import pyarrow as pa
 import pytest
 
 from generator import layout
@@ -17,14 +18,16 @@ def catalogue(tmp_path):
     return load_catalogue(write_source(tmp_path / "src", CATALOGUE, {"roads": "title: Roads\nbbox: [0, 0, 1, 1]\n"}))
 
 
-def features(first: int, count: int):
-    return [(i, {"name": f"Road {i}", "lanes": i % 3 or None, "note": "<script>x</script>"}) for i in range(first, first + count)]
+def features(first: int, count: int) -> dict:
+    """A page's ids and properties, as the vector stage passes them (Arrow columns)."""
+    rows = [{"name": f"Road {i}", "lanes": i % 3 or None, "note": "<script>x</script>"} for i in range(first, first + count)]
+    return {"ids": pa.array(range(first, first + count)), "properties": pa.Table.from_pylist(rows)}
 
 
 def test_items_page_is_a_table_with_pagination(catalogue, tmp_path):
     out = OutputTree(tmp_path / "out")
     dataset = catalogue.dataset("roads")
-    html_features.write_items_page(catalogue, dataset, out, 2, total=25, page_size=10, features=features(11, 10), with_singles=True)
+    html_features.write_items_page(catalogue, dataset, out, 2, total=25, page_size=10, **features(11, 10), with_singles=True)
     text = (tmp_path / "out" / layout.features_page_html("roads", 2)).read_text()
     assert "Features 11–20 of 25 (page 2 of 3)" in text
     assert '<th scope="col">name</th><th scope="col">lanes</th><th scope="col">note</th>' in text
@@ -37,7 +40,7 @@ def test_items_page_is_a_table_with_pagination(catalogue, tmp_path):
 
 def test_items_without_single_documents_do_not_link_them(catalogue, tmp_path):
     out = OutputTree(tmp_path / "out")
-    html_features.write_items_page(catalogue, catalogue.dataset("roads"), out, 1, total=3, page_size=10, features=features(1, 3), with_singles=False)
+    html_features.write_items_page(catalogue, catalogue.dataset("roads"), out, 1, total=3, page_size=10, **features(1, 3), with_singles=False)
     text = (tmp_path / "out" / layout.features_page_html("roads", 1)).read_text()
     assert '<th scope="row">1</th>' in text and "./1.html" not in text and 'class="pager"' not in text
 
@@ -51,7 +54,7 @@ def test_feature_page_lists_properties(catalogue, tmp_path):
 
 def test_pager_links_the_neighbouring_page_numbers(catalogue, tmp_path):
     out = OutputTree(tmp_path / "out")
-    html_features.write_items_page(catalogue, catalogue.dataset("roads"), out, 5, total=100, page_size=10, features=features(41, 10), with_singles=False)
+    html_features.write_items_page(catalogue, catalogue.dataset("roads"), out, 5, total=100, page_size=10, **features(41, 10), with_singles=False)
     text = (tmp_path / "out" / layout.features_page_html("roads", 5)).read_text()
     numbers = [n for n in range(1, 11) if f'aria-label="Page {n}">{n}</a>' in text]
     assert numbers == [3, 4, 6, 7] and '<span aria-current="page">Page 5 of 10</span>' in text
