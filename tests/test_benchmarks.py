@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from benchmarks import catalogue_cases
-from benchmarks.harness import Command, Comparison, Measurement, Result
+from benchmarks.harness import Command, Comparison, Measurement, Result, measure
 from tests.conftest import quick_benchmark_rows
 
 
@@ -22,7 +22,6 @@ def test_quick_catalogue_suite_writes_a_row_per_case(tmp_path):
 
 def test_rebuild_keeps_the_output_it_rebuilds(tmp_path):
     """The no-op case needs its output to survive between runs; fresh commands start from nothing."""
-    from benchmarks.harness import measure
 
     kept, fresh = tmp_path / "kept", tmp_path / "fresh"
     for folder in (kept, fresh):
@@ -42,3 +41,13 @@ def test_absolute_targets_decide_whether_a_result_is_met():
     assert Result(Comparison("c", "s", command, None, max_wall_s=3.0), run, None).met is False
     assert Result(Comparison("c", "s", command, None, max_rss_mb=800.0), run, None).met is False
     assert Result(Comparison("c", "s", command, None), run, None).met is None
+    shared = Measurement(wall_s=4.0, cpu_s=4.0, peak_rss_mb=900.0, output_mb=1.0, peak_pss_mb=600.0)
+    assert Result(Comparison("c", "s", command, None, max_rss_mb=800.0), shared, None).met is True  # judged on PSS
+
+
+def test_forked_memory_counts_once_in_pss(tmp_path):
+    """A parent and its fork sharing 200 MB: summed RSS sees about 400 MB, summed PSS about 200 MB."""
+    script = ("import os, time; block = bytearray(200 * 2**20); block[::4096] = b'x' * len(block[::4096]); "
+              "pid = os.fork(); time.sleep(1.0); os._exit(0) if pid == 0 else os.waitpid(pid, 0)")
+    run = measure(Command("fork", [sys.executable, "-c", script], tmp_path / "none"))
+    assert run.peak_rss_mb > 380 and 190 < run.peak_pss_mb < 300
