@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -209,10 +210,10 @@ def _plainly_below(path: Path, root: Path) -> bool:
     parts, base = path.parts, root.parts
     if parts[: len(base)] != base or ".." in parts[len(base):]:
         return False
-    step = root
+    step = str(root)
     for part in parts[len(base):]:
-        step = step / part
-        if step.is_symlink():
+        step = os.path.join(step, part)
+        if os.path.islink(step):
             return False
     return True
 

@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 import jsonschema_rs
+import orjson
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
@@ -40,12 +41,12 @@ def _fast_validator(name: str) -> jsonschema_rs.Validator:
     return jsonschema_rs.validator_for(schemas[name], registry=registry, validate_formats=False)
 
 
-REGEX_DIVERGENCE = ("\\u001c", "\\u001d", "\\u001e", "\\u001f")
+REGEX_DIVERGENCE = (b"\\u001c", b"\\u001d", b"\\u001e", b"\\u001f")
 """Separators Python's `\\s` matches and Rust's does not (as JSON escapes): such documents go to jsonschema."""
 
 
 def _surely_valid(data: Any, schema_name: str) -> bool:
-    if any(code in json.dumps(data, default=str) for code in REGEX_DIVERGENCE):
+    if any(code in orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS) for code in REGEX_DIVERGENCE):
         return False
     try:
         return _fast_validator(schema_name).is_valid(data)

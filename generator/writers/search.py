@@ -34,7 +34,7 @@ def write(catalogue: Catalogue, out: OutputTree) -> None:
         bundle = out.root / folder
         if bundle.exists():
             raise BuildError(f"search index: {folder} was already written by another writer")
-        with tempfile.TemporaryDirectory(prefix="geosite-search-") as documents:
+        with tempfile.TemporaryDirectory(prefix=".search-documents-", dir=out.root) as documents:  # beside the output: same disk, gone if killed
             _pagefind_bundle(catalogue, catalogue.datasets[number * size:(number + 1) * size], Path(documents), bundle)
         out.adopt({f"{folder}/{name}": OWNER for name in _kept_files(bundle)})
 
