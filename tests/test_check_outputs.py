@@ -8,12 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+from hypothesis import given
+from hypothesis import strategies as st
 from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import write
 from rasterio.transform import from_origin
 
-from generator.check.archives import check_archives, pmtiles_problems
 from generator.check import check_build
+from generator.check.archives import check_archives, pmtiles_problems
 from generator.check.links import SiteFiles
 from generator.check.pages import check_sitemaps
 
@@ -101,8 +103,20 @@ def test_html_links_are_found_in_tags_only(tmp_path):
 
     page = """<html><head><meta name="description" content="&lt;img src=x&gt; src=y"><link rel=stylesheet href=missing.css><script src='app.js'>var a = '<a href="in-script.html">';</script></head>
     <body><!-- <a href="in-comment.html"> --><a class="x" href="a&amp;b.html">x</a><p>write href=not-a-link here</p>
-    <a href="mailto:x@y.z">m</a><a href="#top">t</a><img alt='a > b' src="img.png"></body></html>"""
-    assert list(html_hrefs(page)) == ["missing.css", "app.js", "a&b.html", "img.png"]
+    <a href="mailto:x@y.z">m</a><a href="#top">t</a><img alt='a > b' src="img.png"><img data-src="no.png" SRC="up.png"></body></html>"""
+    assert html_hrefs(page) == ["missing.css", "app.js", "a&b.html", "img.png", "up.png"]
     (tmp_path / "index.html").write_text(page)
     (tmp_path / "img.png").write_bytes(b"")
-    assert {f.message.split()[2] for f in check_links(tmp_path)} == {"missing.css", "app.js", "a&b.html"}
+    assert {f.message.split()[2] for f in check_links(tmp_path)} == {"missing.css", "app.js", "a&b.html", "up.png"}
+
+
+segment = st.sampled_from(["a", "b", "index.html", "..", ".", "x y", "%41", ""])
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c"]), max_size=3), st.lists(segment, max_size=5), st.sampled_from(["", "/", "?q", "#f"]))
+def test_climbing_links_resolve_as_from_their_own_folder(folder, parts, tail):
+    """The shortcut for '../' links gives what joining the href to the page's own folder gives."""
+    from generator.check.links import _resolve_cached, _resolve_from
+
+    folder_path, href = "/".join(folder), "/".join(parts) + tail
+    assert _resolve_from(folder_path, href, None) == _resolve_cached(folder_path, href, None)

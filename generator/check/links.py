@@ -6,7 +6,7 @@ import html
 import os
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,9 @@ UNCHECKED = re.compile(r"<(?:!--.*?-->|(script\b[^>]*>).*?</script\s*>|(style\b[
 """Comments and script/style bodies hold no links (as for an HTML parser); the opening tags are kept for src."""
 TAG = re.compile(r"""<[a-zA-Z][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
 """A start tag; quoted attribute values may hold '>'."""
-LINK_NAME = re.compile("href|src", re.I)
-ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-"""One attribute of a tag, its quoted value consumed whole (a value may itself read like 'src=x')."""
+LINK_ATTRIBUTE = re.compile(r"""(?<![^\s"'/])(?i:(href|src))\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))|"[^"]*"|'[^']*'""")
+"""An href or src attribute (not data-src) with its value, or any other quoted value, consumed whole so that a
+value reading like 'src=x' is not taken for an attribute."""
 
 
 class SiteFiles:
@@ -52,7 +52,7 @@ def check_links(root: Path, base_url: str | None = None) -> list[Finding]:
     return findings
 
 
-def broken_links(site: SiteFiles, rel: str, hrefs: Iterator[str], base_url: str | None) -> list[Finding]:
+def broken_links(site: SiteFiles, rel: str, hrefs: Iterable[str], base_url: str | None) -> list[Finding]:
     findings = []
     folder = posixpath.dirname(rel)
     for href in hrefs:
@@ -67,8 +67,22 @@ def resolve(from_path: str, href: str, base_url: str | None) -> str | None:
     return _resolve_from(posixpath.dirname(from_path), href, base_url)
 
 
-@lru_cache(maxsize=65536)
 def _resolve_from(folder: str, href: str, base_url: str | None) -> str | None:
+    """A link that climbs out of its page's folder is worked out from the folder it climbs to: the record pages
+    of 100k folders all link '../../assets/site.css', which is then resolved once."""
+    climbs = 0
+    while href.startswith("../", climbs * 3):
+        climbs += 1
+    rest = href[climbs * 3:]
+    if climbs and rest and rest[0] not in "/?#":
+        parts = folder.split("/") if folder else []
+        if climbs <= len(parts):
+            return _resolve_cached("/".join(parts[: len(parts) - climbs]), rest, base_url)
+    return _resolve_cached(folder, href, base_url)
+
+
+@lru_cache(maxsize=65536)
+def _resolve_cached(folder: str, href: str, base_url: str | None) -> str | None:
     """Pages in one folder share most of their links (assets, parents): each is worked out once."""
     if base_url and href.startswith(base_url):
         href = "/" + href[len(base_url):]
@@ -83,32 +97,27 @@ def _resolve_from(folder: str, href: str, base_url: str | None) -> str | None:
     return normal
 
 
-def json_hrefs(node: Any) -> Iterator[str]:
-    """hrefs of link objects and assets anywhere in a document (templated links excluded)."""
-    if isinstance(node, dict):
-        if isinstance(node.get("href"), str) and not node.get("templated"):
-            yield node["href"]
-        for value in node.values():
-            if isinstance(value, (dict, list)):
-                yield from json_hrefs(value)
-    elif isinstance(node, list):
-        for value in node:
-            if isinstance(value, (dict, list)):
-                yield from json_hrefs(value)
+def json_hrefs(document: Any) -> list[str]:
+    """hrefs of link objects and assets anywhere in a document (templated links excluded), in document order."""
+    found, stack = [], [document]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            href = node.get("href")
+            if type(href) is str and not node.get("templated"):
+                found.append(href)
+            values = node.values()
+        else:
+            values = node
+        stack.extend(reversed([value for value in values if type(value) in (dict, list)]))
+    return found
 
 
-def html_hrefs(text: str) -> Iterator[str]:
+def html_hrefs(text: str) -> list[str]:
     """href and src values of the page's tags, entities decoded; mailto:, tel: and fragments are not files."""
-    for found in TAG.finditer(UNCHECKED.sub(_opening_tag_only, text)):
-        tag = found.group()
-        if "href" not in tag and "src" not in tag and not LINK_NAME.search(tag):
-            continue
-        for match in ATTRIBUTE.finditer(tag, 1, len(tag) - 1):  # the tag name reads as a first, valueless attribute
-            if match.group(1).lower() not in ("href", "src") or match.start() == 1:
-                continue
-            value = match.group(2) or match.group(3) or match.group(4) or ""
-            if value and not value.startswith(("mailto:", "tel:", "#")):
-                yield html.unescape(value) if "&" in value else value
+    tags = "".join(TAG.findall(UNCHECKED.sub(_opening_tag_only, text)))
+    values = [quoted or single or bare for name, quoted, single, bare in LINK_ATTRIBUTE.findall(tags) if name]
+    return [html.unescape(v) if "&" in v else v for v in values if v and not v.startswith(("mailto:", "tel:", "#"))]
 
 
 def _opening_tag_only(match: re.Match) -> str:
