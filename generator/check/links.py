@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from generator.check.findings import Finding
-from generator.check.schemas import load_json
 
 UNCHECKED = re.compile(r"<(?:!--.*?-->|(script\b[^>]*>).*?</script\s*>|(style\b[^>]*>).*?</style\s*>)", re.S | re.I)
 """Comments and script/style bodies hold no links (as for an HTML parser); the opening tags are kept for src."""
@@ -41,17 +40,6 @@ class SiteFiles:
         return target in self.files or f"{target}/index.html" in self.files
 
 
-def check_links(root: Path, base_url: str | None = None) -> list[Finding]:
-    """Broken links in every .json and .html file under `root`; absolute URLs under `base_url` count as local."""
-    site = SiteFiles(root)
-    findings: list[Finding] = []
-    for rel in site.with_suffix(".json", ".html"):
-        path = root / rel
-        hrefs = json_hrefs(load_json(path)[0]) if rel.endswith(".json") else html_hrefs(path.read_text(encoding="utf-8", errors="replace"))
-        findings += broken_links(site, rel, hrefs, base_url)
-    return findings
-
-
 def broken_links(site: SiteFiles, rel: str, hrefs: Iterable[str], base_url: str | None) -> list[Finding]:
     findings = []
     folder = posixpath.dirname(rel)
@@ -60,11 +48,6 @@ def broken_links(site: SiteFiles, rel: str, hrefs: Iterable[str], base_url: str 
         if target is not None and (target.startswith("../") or target == ".." or not site.exists(target)):
             findings.append(Finding(rel, f"link to {href} does not resolve (no {target})", "links"))
     return findings
-
-
-def resolve(from_path: str, href: str, base_url: str | None) -> str | None:
-    """Output-relative path an href points to, or None for an external URL (or a pure fragment)."""
-    return _resolve_from(posixpath.dirname(from_path), href, base_url)
 
 
 def _resolve_from(folder: str, href: str, base_url: str | None) -> str | None:
