@@ -16,21 +16,25 @@ from pathlib import Path
 from generator import stamp
 from generator.check import Finding, check_build
 from generator.cache import DataCache
-from generator.data import limits, raster, vector
-from generator.engine import DataPipeline, publish_data
+from generator.data import limits
+from generator.engine import DataPipeline, Deferred, publish_data
 from generator.errors import BuildError, Problem
 from generator.model import Catalogue
 from generator.output import OutputTree, replace_tree, staging_dir_for
 from generator.source.loader import load_catalogue
-from generator.writers import api, hosting, html, html_features, records, search, site_assets, sitemap, stac, tilesets
+from generator.writers import api, hosting, html, records, search, site_assets, sitemap, stac, tilesets
 
 log = logging.getLogger("geosite")
 
 Stage = Callable[[Catalogue, OutputTree], None]
 
+FEATURES_CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
+FEATURES_CONFORMANCE = frozenset({FEATURES_CONF + "core", FEATURES_CONF + "geojson", FEATURES_CONF + "oas30"})
+"""Features Part 1 classes the vector stage's static pages implement (the OpenAPI document describes their paths)."""
+
 PIPELINES: tuple[DataPipeline, ...] = (
-    DataPipeline("raster", raster.publish_dataset, memory_factor=0.2),  # windowed: memory does not grow with size
-    DataPipeline("vector", vector.publish_dataset, frozenset(vector.CONFORMANCE), memory_factor=8.0, pages=True),
+    DataPipeline("raster", Deferred("generator.data.raster"), memory_factor=0.2),  # windowed: memory does not grow with size
+    DataPipeline("vector", Deferred("generator.data.vector"), FEATURES_CONFORMANCE, memory_factor=8.0, pages=True),
 )
 """Read each dataset's source once and publish its files, adding assets and collections to the model."""
 
@@ -70,8 +74,7 @@ def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True
     staging = staging_dir_for(dest)
     try:
         out = OutputTree(staging)
-        pages = {p.kind: html_features.site_fingerprint(catalogue) for p in PIPELINES if p.pages}
-        data_cache = DataCache.beside(dest, catalogue.base_url, pages) if cache else None
+        data_cache = DataCache.beside(dest, catalogue.base_url, _page_fingerprints(catalogue)) if cache else None
         publish_data(catalogue, out, PIPELINES, jobs=jobs, cache=data_cache, progress=report)
         for stage in (*POST_DATA, *WRITERS):
             report(f"Writing {stage.__module__.rsplit('.', 1)[-1]}")
@@ -85,6 +88,18 @@ def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True
     if cache:
         stamp.record(dest, inputs, len(catalogue.datasets), len(out.written))
     return BuildResult(catalogue, dest, out.written, findings)
+
+
+def _page_fingerprints(catalogue: Catalogue) -> dict[str, str]:
+    """For the pipelines that render pages, what their cached results depend on in the rest of the site; worked
+    out only when some dataset goes through one (the pages module loads pyarrow)."""
+    kinds = {d.source.kind for d in catalogue.datasets if d.source}
+    wanted = [p.kind for p in PIPELINES if p.pages and p.kind in kinds]
+    if not wanted:
+        return {}
+    from generator.writers.html_features import site_fingerprint
+    fingerprint = site_fingerprint(catalogue)
+    return {kind: fingerprint for kind in wanted}
 
 
 def _check(staging: Path, catalogue: Catalogue, report: Progress) -> list[Finding]:

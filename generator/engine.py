@@ -9,6 +9,7 @@ fails at the end listing every failure.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import os
@@ -35,6 +36,17 @@ class DataPipeline:
     conformance: frozenset[str] = frozenset()  # OGC conformance classes its outputs implement
     memory_factor: float = 1.0  # peak RSS per byte of source, for scheduling
     pages: bool = False  # also renders HTML pages (features tables): its cached results depend on the site's templates
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A module's `publish_dataset`, imported on first call: rasterio, pyogrio and pandas take a second to load,
+    and a metadata-only catalogue never needs them."""
+
+    module: str
+
+    def __call__(self, catalogue: Catalogue, dataset: Dataset, out: OutputTree) -> None:
+        importlib.import_module(self.module).publish_dataset(catalogue, dataset, out)
 
 
 @dataclass

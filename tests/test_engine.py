@@ -217,3 +217,14 @@ def test_an_output_inside_the_source_folder_is_not_an_input(make_source):
     src = make_source({"a": "title: A\n"})
     build(src, src / "site")
     assert build(src, src / "site").unchanged is not None
+
+
+def test_metadata_only_build_never_loads_the_data_libraries(make_source, tmp_path):
+    """rasterio, pyogrio and pandas cost a second of start-up: a catalogue without data files must not pay it."""
+    src = make_source({"a": "title: A\ndescription: Records only.\n", "b": "title: B\ndescription: No data.\n"})
+    script = ("import sys; from pathlib import Path; from generator.build import build; "
+              f"build(Path({str(src)!r}), Path({str(tmp_path / 'site')!r})); "
+              "print(sorted(m for m in ('rasterio', 'pyogrio', 'pandas', 'geopandas', 'rio_cogeo', 'pyarrow') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[-2] == "[]"

@@ -24,11 +24,6 @@ from generator.writers.common import GEOJSON, JSON
 
 log = logging.getLogger("geosite")
 
-FEATURES_CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
-CONFORMANCE = {FEATURES_CONF + "core", FEATURES_CONF + "geojson", FEATURES_CONF + "oas30"}
-"""Features Part 1 classes the static pages implement (the OpenAPI document describes their paths)."""
-
-
 def publish_dataset(catalogue: Catalogue, dataset: Dataset, out: OutputTree) -> None:
     """All outputs of one dataset; tippecanoe tiles in its own process while the downloads and pages are written."""
     _check_options(dataset)
