@@ -47,7 +47,7 @@ class OutputTree:
 
     def write_bytes(self, rel: str, data: bytes, owner: str) -> Path:
         path = self.claim(rel, owner)
-        path.write_bytes(data)
+        write_file(path, data)
         return path
 
     def write_text(self, rel: str, text: str, owner: str) -> Path:
@@ -74,6 +74,21 @@ class OutputTree:
                 if rel in self._owners:
                     raise BuildError(f"two outputs aimed at {rel}: {self._owners[rel]} and {owner}")
                 self._owners[rel] = owner
+
+
+CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Three system calls per file where Path.write_bytes makes six (fstat, isatty, lseek): a big catalogue
+    writes tens of thousands of small files, and on a VM each call is dear."""
+    descriptor = os.open(path, CREATE_FLAGS, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
 
 
 def json_bytes(document: Any, compact: bool = False) -> bytes:

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import os
+import stat
 import time
 
 import numpy as np
 import pytest
 
 from generator.errors import BuildError
-from generator.output import OutputTree, describe_file, replace_tree
+from generator.output import OutputTree, describe_file, replace_tree, write_file
 
 
 def test_two_writes_to_one_path_are_refused(tmp_path):
@@ -51,3 +53,13 @@ def test_replaced_output_is_deleted_in_the_background(tmp_path):
     while list(tmp_path.glob(".site.trash-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_write_file_replaces_the_whole_content_with_the_usual_permissions(tmp_path):
+    target = tmp_path / "doc.json"
+    write_file(target, b"x" * (3 << 20) + b"end")
+    write_file(target, b"short")
+    assert target.read_bytes() == b"short"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
