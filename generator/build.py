@@ -79,7 +79,7 @@ def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True
         for stage in (*POST_DATA, *WRITERS):
             report(f"Writing {stage.__module__.rsplit('.', 1)[-1]}")
             stage(catalogue, out)
-        findings = _check(staging, catalogue, report) if check else []
+        findings = _check(staging, catalogue, out.written, report) if check else []
         stamp.forget(dest)
         replace_tree(staging, dest)
     except BaseException:
@@ -102,9 +102,9 @@ def _page_fingerprints(catalogue: Catalogue) -> dict[str, str]:
     return {kind: fingerprint for kind in wanted}
 
 
-def _check(staging: Path, catalogue: Catalogue, report: Progress) -> list[Finding]:
+def _check(staging: Path, catalogue: Catalogue, files: list[str], report: Progress) -> list[Finding]:
     report("Checking the output")
-    findings = check_build(staging, catalogue.base_url)
+    findings = check_build(staging, catalogue.base_url, files)
     if findings:
         raise BuildError([Problem(f"check failed: {f}") for f in findings])
     return findings

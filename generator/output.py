@@ -91,6 +91,12 @@ def write_file(path: Path, data: bytes) -> None:
         os.close(descriptor)
 
 
+def read_file(path: Path) -> bytes:
+    """Unbuffered: no BufferedReader, no isatty call; the check reads every page and document of a build."""
+    with open(path, "rb", buffering=0) as handle:
+        return handle.readall()
+
+
 def json_bytes(document: Any, compact: bool = False) -> bytes:
     """orjson (about 50x the standard encoder with indentation), refusing NaN and infinities, which orjson
     would silently write as null: only a document that has a null at all is searched for them."""

@@ -170,6 +170,7 @@ def test_a_description_edit_changes_only_that_records_pages(two_datasets, tmp_pa
         assert b"Quite different words." in after[rel][2] and b"The first words." not in after[rel][2], rel
     for rel in ("collections/records/items/image.json", "stac/image/collection.json", "datasets/image/index.html", "datasets/image/tiles.json"):
         assert after[rel][2] == before[rel][2], rel
+    assert sorted(result.files) == sorted(after)  # what the check was told the build wrote: every file, cached or not
 
 
 def test_a_no_op_rebuild_leaves_the_output_as_it_is(make_source, tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from generator import parallel
@@ -11,11 +11,13 @@ from generator.check.findings import Finding
 from generator.check.links import SiteFiles, broken_links, html_hrefs, json_hrefs
 from generator.check.pages import check_sitemaps, page_findings
 from generator.check.schemas import load_json, schema_findings
+from generator.output import read_file
 
 
-def check_build(root: Path, base_url: str | None = None) -> list[Finding]:
-    """Every finding about the build at `root`: JSON against official schemas, links, binary outputs, pages."""
-    site = SiteFiles(root)
+def check_build(root: Path, base_url: str | None = None, files: Iterable[str] | None = None) -> list[Finding]:
+    """Every finding about the build at `root`: JSON against official schemas, links, binary outputs, pages.
+    `files` lists what the build wrote there (it is walked when not given)."""
+    site = SiteFiles(root, files)
     return check_documents(site, base_url) + check_archives(site) + check_sitemaps(site)
 
 
@@ -38,7 +40,7 @@ def _file_findings(site: SiteFiles, rel: str, base_url: str | None) -> tuple[lis
         if problem:
             return [Finding(rel, problem, "schema")], []
         return schema_findings(rel, document), broken_links(site, rel, json_hrefs(document), base_url)
-    text = (site.root / rel).read_text(encoding="utf-8", errors="replace")
+    text = read_file(site.root / rel).decode("utf-8", errors="replace")
     return page_findings(rel, text), broken_links(site, rel, html_hrefs(text), base_url)
 
 

@@ -24,14 +24,21 @@ value reading like 'src=x' is not taken for an attribute."""
 
 
 class SiteFiles:
-    """Every file of a build, listed once: link targets are looked up in a set instead of stat'ed one by one."""
+    """Every file of a build, listed once: link targets are looked up in a set instead of stat'ed one by one.
 
-    def __init__(self, root: Path):
+    A build passes the list of files it wrote, which spares walking its tens of thousands of folders; a finished
+    site (`geosite check`) is walked."""
+
+    def __init__(self, root: Path, files: Iterable[str] | None = None):
         self.root = Path(root)
-        self.files: set[str] = set()
+        self.files: set[str] = set(files) if files is not None else self._walk()
+
+    def _walk(self) -> set[str]:
+        files: set[str] = set()
         for folder, _, names in os.walk(self.root):
             prefix = Path(folder).relative_to(self.root).as_posix()
-            self.files.update(name if prefix == "." else f"{prefix}/{name}" for name in names)
+            files.update(name if prefix == "." else f"{prefix}/{name}" for name in names)
+        return files
 
     def with_suffix(self, *suffixes: str) -> list[str]:
         return sorted(rel for rel in self.files if rel.endswith(suffixes))
@@ -43,7 +50,7 @@ class SiteFiles:
 def broken_links(site: SiteFiles, rel: str, hrefs: Iterable[str], base_url: str | None) -> list[Finding]:
     findings = []
     folder = posixpath.dirname(rel)
-    for href in hrefs:
+    for href in dict.fromkeys(hrefs):  # a page's menu and a record's links repeat: each href is checked once
         target = _resolve_from(folder, href, base_url)
         if target is not None and (target.startswith("../") or target == ".." or not site.exists(target)):
             findings.append(Finding(rel, f"link to {href} does not resolve (no {target})", "links"))

@@ -14,6 +14,7 @@ import yaml
 from jsonschema_specifications import REGISTRY as META_SCHEMAS
 
 from generator.check.findings import Finding
+from generator.output import read_file
 
 MIRROR = Path(__file__).resolve().parents[1] / "official_schemas"
 OVERRIDES = Path(__file__).resolve().parents[1] / "official_schemas_overrides"
@@ -86,7 +87,7 @@ def validate_document(document: Any) -> list[str]:
 def load_json(path: Path) -> tuple[Any, str | None]:
     """(document, None), or (None, why it is not JSON)."""
     try:
-        return orjson.loads(path.read_bytes()), None
+        return orjson.loads(read_file(path)), None
     except orjson.JSONDecodeError as exc:
         return None, f"not valid JSON: {exc}"
 
