@@ -109,6 +109,8 @@ def test_records_items_page_lists_every_record(example_build):
     page = load(example_build, "collections/records/items/index.json")
     assert page["numberMatched"] == page["numberReturned"] == 5
     assert {f["id"] for f in page["features"]} == {"earthquakes-2017", "landsat-rgb", "nc-counties", "nz-building-outlines", "world-countries"}
+    for feature in page["features"]:  # the same document as the record's own file: their links resolve alike
+        assert feature == load(example_build, f"collections/records/items/{feature['id']}.json")
 
 
 def test_checks_can_fail(example_build, tmp_path):

@@ -35,19 +35,18 @@ OWNER = "records"
 
 def write(catalogue: Catalogue, out: OutputTree) -> None:
     out.write_json(layout.RECORDS_CATALOGUE, catalogue_document(catalogue), OWNER)
-    parallel.for_each(catalogue, out, catalogue.datasets, _write_record)
     parallel.for_each(catalogue, out, list(pages(catalogue.datasets, RECORDS_PAGE_SIZE)), _write_items_page)
 
 
-def _write_record(catalogue: Catalogue, out: OutputTree, dataset: Dataset) -> None:
-    path = layout.record_json(dataset.id)
-    out.write_json(path, record(catalogue, dataset, path), OWNER)
-
-
 def _write_items_page(catalogue: Catalogue, out: OutputTree, page: tuple[int, Sequence[Dataset], int]) -> None:
+    """An items page and the records on it: they share a folder, so each record is built once for both."""
     number, chunk, count = page
     path = layout.records_items_page(number)
-    features = [record(catalogue, d, path) for d in chunk]
+    features = []
+    for dataset in chunk:
+        record_path = layout.record_json(dataset.id)
+        features.append(record(catalogue, dataset, record_path))
+        out.write_json(record_path, features[-1], OWNER)
     out.write_json(path, items_page(path, features, number, count, len(catalogue.datasets)), OWNER, compact=True)
 
 
