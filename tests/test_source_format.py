@@ -6,9 +6,13 @@ import subprocess
 import sys
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.errors import SourceError
 from generator.source.loader import load_catalogue
+from generator.source.yamlfile import read_yaml
 from tests.conftest import EXAMPLE_SRC
 
 MINIMAL = "title: A dataset\n"
@@ -193,3 +197,25 @@ def test_symlinks_out_of_the_source_folder_are_refused(make_source, tmp_path):
     text = str(info.value)
     assert "datasets/linked: dataset folder is a link to outside" in text
     assert "datasets/ok/dataset.yaml: is a link to outside" in text
+
+
+class _ReferenceLoader(yaml.SafeLoader):
+    """PyYAML's own pure-Python loader, dates kept as text: what geosite's libyaml loader must agree with."""
+
+
+_ReferenceLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+YAML_SCALARS = st.sampled_from(["yes", "No", "off", "~", "null", "", "1e3", "1.5", ".inf", "-.Inf", "0x1F", "0o17", "012",
+                                "1_000", "+7", "2020-01-01", "2020-01-01T10:00:00Z", "true", "'true'", '"1"', "[1, two]",
+                                "{k: 3}", "text with spaces", "- item"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(YAML_SCALARS, min_size=1, max_size=6))
+def test_the_yaml_loader_reads_values_as_pyyaml_does(tmp_path_factory, values):
+    text = "\n".join(f"k{i}: {value}" if not value.startswith("- ") else f"k{i}:\n  {value}" for i, value in enumerate(values)) + "\n"
+    path = tmp_path_factory.mktemp("yaml") / "dataset.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert read_yaml(path).data == yaml.load(text, Loader=_ReferenceLoader)

@@ -11,6 +11,8 @@ import yaml
 from generator.errors import Problem, SourceError
 
 STR_TAG = "tag:yaml.org,2002:str"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
 Location = tuple[str | int, ...]
 """Path to a value inside a document: mapping keys and sequence indexes."""
 
@@ -20,10 +22,28 @@ class _StringDatesLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type
     has it (ten times faster, and its nodes keep their line marks just the same)."""
 
 
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        """PyYAML's resolver without its path-resolver machinery (unused here): libyaml calls it for every node."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return STR_TAG
+        return SEQ_TAG if kind is yaml.SequenceNode else MAP_TAG
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to track while descending (libyaml calls this for every node)."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to track."""
+
+
 _StringDatesLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+assert None not in _StringDatesLoader.yaml_implicit_resolvers, "resolve() assumes no wildcard resolvers"
 
 
 @dataclass
