@@ -199,6 +199,22 @@ def test_symlinks_out_of_the_source_folder_are_refused(make_source, tmp_path):
     assert "datasets/ok/dataset.yaml: is a link to outside" in text
 
 
+def test_links_inside_the_source_folder_and_odd_entries(make_source):
+    """Links that stay inside are followed; a stray file, and a folder named dataset.yaml, are reported."""
+    src = make_source({"real": MINIMAL, "other": MINIMAL})
+    (src / "datasets/alias").symlink_to(src / "datasets/real", target_is_directory=True)
+    (src / "datasets/other/dataset.yaml").rename(src / "other.yaml")
+    (src / "datasets/other/dataset.yaml").symlink_to(src / "other.yaml")
+    assert sorted(d.id for d in load_catalogue(src).datasets) == ["alias", "other", "real"]
+    (src / "datasets/stray.txt").write_text("x")
+    (src / "datasets/odd/dataset.yaml").mkdir(parents=True)
+    with pytest.raises(SourceError) as info:
+        load_catalogue(src)
+    text = str(info.value)
+    assert "datasets/stray.txt: only dataset folders belong in datasets/" in text
+    assert "datasets/odd: no dataset.yaml in this dataset folder" in text
+
+
 class _ReferenceLoader(yaml.SafeLoader):
     """PyYAML's own pure-Python loader, dates kept as text: what geosite's libyaml loader must agree with."""
 

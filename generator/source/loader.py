@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -91,9 +92,11 @@ def _load_datasets(src: Path, catalogue: Catalogue, inspect: bool) -> tuple[list
         return [], []
     seen: dict[str, str] = {}
     checked: list[Path | SourceError] = []
-    for folder in sorted(root.iterdir(), key=lambda p: p.name):
-        if not folder.name.startswith("."):
-            checked.append(_checked_folder(folder, src, seen))
+    root_is_plain = _plainly_below(root, src)
+    with os.scandir(root) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if not entry.name.startswith("."):
+                checked.append(_checked_folder(entry, root_is_plain, src, seen))
 
     def load_slice(part: list[Path | SourceError]) -> list[Dataset | SourceError]:
         return [entry if isinstance(entry, SourceError) else _loaded(entry, src, catalogue, inspect) for entry in part]
@@ -108,9 +111,10 @@ def _load_datasets(src: Path, catalogue: Catalogue, inspect: bool) -> tuple[list
     return datasets, problems
 
 
-def _checked_folder(folder: Path, src: Path, seen: dict[str, str]) -> Path | SourceError:
+def _checked_folder(entry: os.DirEntry, root_is_plain: bool, src: Path, seen: dict[str, str]) -> Path | SourceError:
+    folder = Path(entry.path)
     try:
-        _check_folder(folder, src, seen)
+        _check_folder(folder, src, seen, inside=root_is_plain and not entry.is_symlink() and entry.is_dir())
     except SourceError as exc:
         return exc
     return folder
@@ -123,12 +127,13 @@ def _loaded(folder: Path, src: Path, catalogue: Catalogue, inspect: bool) -> Dat
         return exc
 
 
-def _check_folder(folder: Path, src: Path, seen: dict[str, str]) -> None:
-    """The folder name is the id: it must be safe in every URL and path, unique regardless of case."""
+def _check_folder(folder: Path, src: Path, seen: dict[str, str], inside: bool) -> None:
+    """The folder name is the id: it must be safe in every URL and path, unique regardless of case. `inside`:
+    already known to be a real folder inside the source (from the listing, without a system call per dataset)."""
     name = folder.name
-    if not folder.is_dir():
+    if not inside and not folder.is_dir():
         raise SourceError(Problem("only dataset folders belong in datasets/ (datasets/<id>/dataset.yaml)", folder))
-    if not _inside(folder, src):
+    if not inside and not _inside(folder, src):
         raise SourceError(Problem("dataset folder is a link to outside the source folder; copy it in instead", folder))
     if not ID_PATTERN.match(name):
         raise SourceError(Problem(f"dataset id '{name}' (the folder name) must be 1-100 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit", folder))
@@ -137,9 +142,10 @@ def _check_folder(folder: Path, src: Path, seen: dict[str, str]) -> None:
     if name.lower() in seen:
         raise SourceError(Problem(f"dataset id '{name}' differs from '{seen[name.lower()]}' only in case; ids must be unique regardless of case", folder))
     seen[name.lower()] = name
-    if not (folder / DATASET_FILE).is_file():
+    kind = _file_kind(folder / DATASET_FILE)
+    if kind not in ("file", "link") or (kind == "link" and not (folder / DATASET_FILE).is_file()):
         raise SourceError(Problem(f"no {DATASET_FILE} in this dataset folder", folder))
-    if not _inside(folder / DATASET_FILE, src):
+    if (kind == "link" or not inside) and not _inside(folder / DATASET_FILE, src):
         raise SourceError(Problem("is a link to outside the source folder; copy the file in instead", folder / DATASET_FILE))
 
 
@@ -192,6 +198,15 @@ def _attach_source(dataset: Dataset, doc: YamlDocument, src: Path, inspect: bool
 
         dataset.source = inspect_source(path, options, doc)
         dataset.bbox = check_declared_bbox(doc, dataset.declared_bbox, dataset.source.bbox)
+
+
+def _file_kind(path: Path) -> str | None:
+    """'file', 'link', 'other' or None (missing), from one lstat."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    return "file" if stat.S_ISREG(mode) else "link" if stat.S_ISLNK(mode) else "other"
 
 
 def _inside(path: Path, root: Path) -> bool:
