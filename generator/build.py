@@ -11,6 +11,7 @@ import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 from pathlib import Path
 
 from generator import stamp
@@ -26,7 +27,15 @@ from generator.writers import api, hosting, html, records, search, site_assets, 
 
 log = logging.getLogger("geosite")
 
-Stage = Callable[[Catalogue, OutputTree], None]
+class Pending(Protocol):
+    """What a writer that works in the background returns (search: Pagefind, a process of its own)."""
+
+    def finish(self) -> None: ...
+
+    def cancel(self) -> None: ...
+
+
+Stage = Callable[[Catalogue, OutputTree], "Pending | None"]
 
 FEATURES_CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
 FEATURES_CONFORMANCE = frozenset({FEATURES_CONF + "core", FEATURES_CONF + "geojson", FEATURES_CONF + "oas30"})
@@ -41,8 +50,9 @@ PIPELINES: tuple[DataPipeline, ...] = (
 POST_DATA: tuple[Stage, ...] = (limits.enforce,)
 """Act on the data files as a whole before they are described (host file-size caps)."""
 
-WRITERS: tuple[Stage, ...] = (records.write, stac.write, api.write, tilesets.write, site_assets.write, html.write, search.write, sitemap.write, hosting.write)
-"""Describe the model: they read only the model, never each other's files."""
+WRITERS: tuple[Stage, ...] = (search.write, records.write, stac.write, api.write, tilesets.write, site_assets.write, html.write, sitemap.write, hosting.write)
+"""Describe the model: they read only the model, never each other's files. Search comes first: its indexing runs
+in the background while the others write, and is finished after them."""
 
 Progress = Callable[[str], None]
 
@@ -76,9 +86,7 @@ def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True
         out = OutputTree(staging)
         data_cache = DataCache.beside(dest, catalogue.base_url, _page_fingerprints(catalogue)) if cache else None
         publish_data(catalogue, out, PIPELINES, jobs=jobs, cache=data_cache, progress=report)
-        for stage in (*POST_DATA, *WRITERS):
-            report(f"Writing {stage.__module__.rsplit('.', 1)[-1]}")
-            stage(catalogue, out)
+        _write(catalogue, out, report)
         findings = _check(staging, catalogue, out.written, report) if check else []
         stamp.forget(dest)
         replace_tree(staging, dest)
@@ -88,6 +96,28 @@ def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True
     if cache:
         stamp.record(dest, inputs, len(catalogue.datasets), len(out.written))
     return BuildResult(catalogue, dest, out.written, findings)
+
+
+def _write(catalogue: Catalogue, out: OutputTree, report: Progress) -> None:
+    """Every writer in turn, then what any of them left running in the background is finished (or, when the
+    build fails, stopped: a failed build must not wait for it)."""
+    pending: list[tuple[str, Pending]] = []
+    try:
+        for stage in (*POST_DATA, *WRITERS):
+            name = stage.__module__.rsplit(".", 1)[-1]
+            report(f"Writing {name}")
+            started = stage(catalogue, out)
+            if started is not None:
+                pending.append((name, started))
+        while pending:
+            name, started = pending[0]
+            report(f"Finishing {name}")
+            started.finish()
+            pending.pop(0)
+    except BaseException:
+        for _, started in pending:
+            started.cancel()
+        raise
 
 
 def _page_fingerprints(catalogue: Catalogue) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import sys
+import time
 from pathlib import Path
 
 import orjson
@@ -29,7 +30,7 @@ def catalogue(tmp_path, monkeypatch):
 
 def build_search(catalogue, root: Path) -> OutputTree:
     out = OutputTree(root)
-    search.write(catalogue, out)
+    search.write(catalogue, out).finish()
     return out
 
 
@@ -63,8 +64,8 @@ def test_bundles_are_byte_identical_from_build_to_build(catalogue, tmp_path):
 def test_a_bundle_missing_a_file_fails_the_build_naming_it(catalogue, tmp_path, monkeypatch):
     real = search._pagefind_bundle
 
-    def losing_a_fragment(datasets, language):
-        files = real(datasets, language)
+    def losing_a_fragment(datasets, language, services):
+        files = real(datasets, language, services)
         del files[min(name for name in files if name.startswith("fragment/"))]
         return files
 
@@ -78,7 +79,7 @@ def test_a_bundle_missing_a_file_fails_the_build_naming_it(catalogue, tmp_path, 
 
 def test_an_empty_file_in_a_bundle_fails_the_build(catalogue, tmp_path, monkeypatch):
     real = search._pagefind_bundle
-    monkeypatch.setattr(search, "_pagefind_bundle", lambda datasets, language: {**real(datasets, language), "wasm.fr.pagefind": b""})
+    monkeypatch.setattr(search, "_pagefind_bundle", lambda datasets, language, services: {**real(datasets, language, services), "wasm.fr.pagefind": b""})
     with pytest.raises(BuildError, match=r"search/pagefind/wasm\.fr\.pagefind is missing or empty"):
         build_search(catalogue, tmp_path / "site")
 
@@ -86,8 +87,8 @@ def test_an_empty_file_in_a_bundle_fails_the_build(catalogue, tmp_path, monkeypa
 def test_an_unreadable_index_fails_the_build(catalogue, tmp_path, monkeypatch):
     real = search._pagefind_bundle
 
-    def garbled(datasets, language):
-        files = real(datasets, language)
+    def garbled(datasets, language, services):
+        files = real(datasets, language, services)
         meta = next(name for name in files if name.endswith(".pf_meta"))
         return {**files, meta: gzip.compress(b"not pagefind")}
 
@@ -117,3 +118,18 @@ def test_a_record_pagefind_refuses_is_named(catalogue, tmp_path, monkeypatch):
     monkeypatch.setattr(search, "get_executable", lambda: fake)
     with pytest.raises(BuildError, match=r"^search index: Pagefind failed on rec-alpha: Failed to add file$"):
         build_search(catalogue, tmp_path / "site")
+
+
+def test_a_failed_build_stops_pagefind_at_once(catalogue, tmp_path, monkeypatch):
+    """Cancelling (another writer failed) must neither wait for the parts nor leave a Pagefind process behind."""
+    fake = fake_pagefind(tmp_path, "import time; open(sys.argv[0] + '.pid', 'a').write('x'); time.sleep(60)")
+    monkeypatch.setattr(search, "get_executable", lambda: fake)
+    indexing = search.write(catalogue, OutputTree(tmp_path / "site"))
+    while not Path(f"{fake}.pid").exists():
+        time.sleep(0.01)
+    running = list(indexing.services.running)
+    started = time.monotonic()
+    indexing.cancel()
+    assert time.monotonic() - started < 10
+    assert Path(f"{fake}.pid").read_text() == "x"  # the other two parts never started
+    assert len(running) == 1 and running[0].poll() is not None

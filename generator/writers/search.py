@@ -20,7 +20,6 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from typing import IO, Any
 
 import cbor2
@@ -45,20 +44,70 @@ PAGEFIND_STREAM_PREFIX = b"pagefind_dcd"
 """What Pagefind puts before the CBOR of its gzipped index files."""
 
 
-def write(catalogue: Catalogue, out: OutputTree) -> None:
+def write(catalogue: Catalogue, out: OutputTree) -> Indexing:
+    """Write the small index and start Pagefind on the parts: the build runs the other writers while Pagefind
+    takes its records in (on a core of its own), then finishes the indexing."""
     out.write_json(layout.SEARCH_INDEX, {"records": [_entry(d) for d in catalogue.datasets]}, OWNER, compact=True)
-    language = catalogue.language.split("-")[0].lower()
-    folders, size = layout.pagefind_dirs(len(catalogue.datasets)), layout.PAGEFIND_PART_RECORDS
-    parts = [catalogue.datasets[number * size:(number + 1) * size] for number in range(len(folders))]
-    pool = ThreadPoolExecutor(max_workers=PAGEFIND_PROCESSES)
-    try:
-        for folder, files in zip(folders, pool.map(partial(_pagefind_bundle, language=language), parts)):
-            _check_bundle(folder, files)
-            for name in sorted(files):
-                if not name.startswith(SKIPPED):
-                    out.write_bytes(f"{folder}/{name}", files[name], OWNER)
-    finally:
-        pool.shutdown(cancel_futures=True)
+    return Indexing(catalogue, out)
+
+
+class Indexing:
+    """Pagefind at work on the parts in the background: `finish` writes the bundles, `cancel` stops it all."""
+
+    def __init__(self, catalogue: Catalogue, out: OutputTree):
+        self.out, self.services = out, _Services()
+        size = layout.PAGEFIND_PART_RECORDS
+        self.folders = layout.pagefind_dirs(len(catalogue.datasets))
+        parts = [catalogue.datasets[number * size:(number + 1) * size] for number in range(len(self.folders))]
+        language = catalogue.language.split("-")[0].lower()
+        self.pool = ThreadPoolExecutor(max_workers=PAGEFIND_PROCESSES)
+        self.bundles = [self.pool.submit(_pagefind_bundle, part, language, self.services) for part in parts]
+
+    def finish(self) -> None:
+        try:
+            for folder, bundle in zip(self.folders, self.bundles):
+                files = bundle.result()
+                _check_bundle(folder, files)
+                for name in sorted(files):
+                    if not name.startswith(SKIPPED):
+                        self.out.write_bytes(f"{folder}/{name}", files[name], OWNER)
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Nothing left running: parts not started are dropped, Pagefind processes at work are stopped."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.services.stop_all()
+        self.pool.shutdown(wait=True)
+
+
+class _Services:
+    """The Pagefind processes running, so that a failed build can stop them instead of waiting for them."""
+
+    def __init__(self) -> None:
+        self.running: set[subprocess.Popen[bytes]] = set()
+        self.stopped = False
+        self.lock = threading.Lock()
+
+    def start(self, errors: IO[bytes]) -> subprocess.Popen[bytes]:
+        with self.lock:
+            if self.stopped:
+                raise BuildError("search index: stopped")
+            service = _service(errors)
+            self.running.add(service)
+            return service
+
+    def end(self, service: subprocess.Popen[bytes]) -> None:
+        with self.lock:
+            self.running.discard(service)
+        _stop(service)
+
+    def stop_all(self) -> None:
+        with self.lock:
+            self.stopped = True
+            running, self.running = list(self.running), set()
+        for service in running:
+            _stop(service)
 
 
 def _entry(dataset: Dataset) -> dict[str, Any]:
@@ -84,7 +133,7 @@ def _document(dataset: Dataset, language: str) -> str:
             f"<p>{escape(dataset.description)}</p><p>{escape(text)}</p></main></body></html>")
 
 
-def _pagefind_bundle(datasets: list[Dataset], language: str) -> dict[str, bytes]:
+def _pagefind_bundle(datasets: list[Dataset], language: str, services: _Services) -> dict[str, bytes]:
     """One Pagefind bundle, {path in the bundle: bytes}, from a Pagefind service process of its own.
 
     Not the `pagefind` package's Python API: it sleeps 0.1 s per reply (1,000 s for 10,000 records), and its
@@ -98,7 +147,7 @@ def _pagefind_bundle(datasets: list[Dataset], language: str) -> dict[str, bytes]
                    "file_contents": _document(d, language)} for d in datasets),
                 {"type": "GetFiles", "index_id": 0}]
     with tempfile.TemporaryFile() as errors:
-        service = _service(errors)
+        service = services.start(errors)
         try:
             threading.Thread(target=_send, args=(service.stdin, requests), daemon=True).start()
             reply = _last_reply(_replies(service.stdout), datasets, errors)
@@ -107,7 +156,7 @@ def _pagefind_bundle(datasets: list[Dataset], language: str) -> dict[str, bytes]
         except subprocess.TimeoutExpired:
             raise BuildError("search index: Pagefind did not exit within 60 s of the end of its input") from None
         finally:
-            _stop(service)
+            services.end(service)
         if status != 0:
             raise BuildError(f"search index: Pagefind exited with status {status}: {_tail(errors)}")
     return {file["path"]: base64.b64decode(file["content"]) for file in reply["files"]}
