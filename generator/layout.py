@@ -7,6 +7,7 @@ with or without URL rewrites. Paths are relative to the output root and '/'-sepa
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from functools import lru_cache
 
 LANDING_JSON = "index.json"
@@ -54,6 +55,20 @@ def stac_item(dataset_id: str, item_id: str) -> str:
 def href(from_path: str, to_path: str) -> str:
     """Relative href from the document at `from_path` to `to_path`, both output-root relative."""
     return _href(posixpath.dirname(from_path) or ".", to_path)
+
+
+def linker(from_path: str) -> Callable[[str], str]:
+    """`href` from one page, for its many links: a target outside the page's top folder is reached by climbing to
+    the root (what `_relative` finds the long way), with no cache entry per page and target (a record page each)."""
+    folder = posixpath.dirname(from_path) or "."
+    if folder == "." or not _plain(folder):
+        return lambda to_path: _href(folder, to_path)
+    top, up = folder.split("/", 1)[0], "../" * (folder.count("/") + 1)
+
+    def href_to(to_path: str) -> str:
+        return up + to_path if to_path.split("/", 1)[0] != top and _plain(to_path) else _href(folder, to_path)
+
+    return href_to
 
 
 @lru_cache(maxsize=8192)

@@ -6,8 +6,12 @@ a page per OGC API collection, and the search page. Every page carries its conte
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -21,7 +25,7 @@ from generator.output import OutputTree
 from generator.writers import html_context as ctx
 from generator.writers.common import GEOJSON, license_texts, plain_summary
 from generator.writers.html_snippets import snippets
-from generator.writers.jsonld import catalogue_jsonld, dataset_jsonld, script_json
+from generator.writers.jsonld import catalogue_jsonld, dataset_jsonld, script_json, script_jsonld
 from generator.writers.site_assets import maps_available, vendor
 
 SITE_TEMPLATES = Path(__file__).resolve().parents[2] / "site_templates"
@@ -59,10 +63,10 @@ def environment(src_dir: Path | None) -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters.update(markdown=render_markdown, summary=plain_summary, safe_href=safe_href, script_json=script_json)
+    env.filters.update(markdown=render_markdown, summary=plain_summary, safe_href=safe_href, script_json=script_json, script_jsonld=script_jsonld)
     env.filters.update(human_size=ctx.human_size, format_name=ctx.format_name, degrees=ctx.degrees, legend_number=ctx.legend_number)
     env.globals.update(license_texts=license_texts, licence_label=ctx.licence_label, facet_names=ctx.FACETS, vendor=vendor, shown=ctx.SHOWN_VALUES)
-    env.globals["record_entry"] = RecordEntries(env)
+    env.globals.update(record_entries=RecordEntries(env), facet_sidebar=FacetSidebar(env))
     return env
 
 
@@ -83,13 +87,37 @@ class RecordEntries:
         """Forget the last build's entries (and template: it may have been edited since)."""
         self.macro, self.rendered = None, {}
 
-    def __call__(self, dataset: Dataset, url: Any, level: int) -> Markup:
+    def __call__(self, datasets: list[Dataset], url: Any, level: int) -> Markup:
+        """The entries of `datasets`, each on lines of its own as a loop in the template would place them."""
+        to_root = url(layout.LANDING_HTML)[: -len(layout.LANDING_HTML)]
+        return Markup("".join(f"\n{self._entry(dataset, level)}\n" for dataset in datasets).replace(ROOT_MARK, to_root))
+
+    def _entry(self, dataset: Dataset, level: int) -> str:
         key = (dataset.id, level)
         if key not in self.rendered:
             self.macro = self.macro or self.env.get_template("_macros.html").module.record_item
             self.rendered[key] = str(self.macro(dataset, lambda target: ROOT_MARK + target, layout, level))
-        to_root = url(layout.LANDING_HTML)[: -len(layout.LANDING_HTML)]
-        return Markup(self.rendered[key].replace(ROOT_MARK, to_root))
+        return self.rendered[key]
+
+
+class FacetSidebar:
+    """The facets beside a listing, rendered once for each run of pages in one folder with the same chosen value
+    (the catalogue's pages, a value's browse pages): it has more links than the rest of such a page."""
+
+    def __init__(self, env: Environment):
+        self.env = env
+        self.last: tuple[tuple, Markup] | None = None
+
+    def reset(self) -> None:
+        """Forget the last build's sidebar (its facets, and its template: it may have been edited since)."""
+        self.last = None
+
+    def __call__(self, facets: dict[str, list[ctx.FacetValue]], page: str, url: Any, chosen: ctx.FacetValue | None) -> Markup:
+        key = (posixpath.dirname(page), chosen)
+        if self.last is None or self.last[0] != key:
+            facet_nav = self.env.get_template("_macros.html").module.facet_nav
+            self.last = (key, facet_nav(facets, ctx.FACETS, url, layout, ctx.SHOWN_VALUES["sidebar"], chosen))
+        return self.last[1]
 
 
 class Page(NamedTuple):
@@ -102,18 +130,42 @@ class Page(NamedTuple):
 
 def write(catalogue: Catalogue, out: OutputTree) -> None:
     env = environment(catalogue.src_dir.resolve())
-    env.globals["record_entry"].reset()
-    site = {"facets": ctx.facets(catalogue.datasets), "maps": maps_available()}
+    env.globals["record_entries"].reset()
+    env.globals["facet_sidebar"].reset()
+    site = site_context(catalogue)
+    with templates_read_once(env):
+        parallel.for_each(catalogue, out, _pages(catalogue, site), lambda cat, tree, page: render(env, tree, page.template, page.path, cat, site, **page.context))
+        parallel.for_each(catalogue, out, catalogue.datasets, lambda cat, tree, dataset: _write_record(env, tree, cat, site, dataset))
+
+
+@contextmanager
+def templates_read_once(env: Environment) -> Iterator[None]:
+    """Templates read afresh, then not checked for edits (a stat) at every page and every template a page extends
+    or imports: thousands of times in a big catalogue."""
+    env.cache.clear()
+    env.auto_reload = False
+    try:
+        yield
+    finally:
+        env.auto_reload = True
+
+
+def _pages(catalogue: Catalogue, site: dict) -> list[Page]:
+    """Every page but the records' own."""
     collections = [d for d in ctx.sorted_by_title(catalogue.datasets) if d.collection is not None]
-    pages = [
+    return [
         Page("index.html", layout.LANDING_HTML, {"json_alternate": layout.LANDING_JSON, "jsonld": catalogue_jsonld(catalogue), "newest": ctx.newest(catalogue.datasets)}),
         Page("search/index.html", layout.SEARCH_HTML, {"json_alternate": layout.RECORDS_CATALOGUE}),
         Page("collections/index.html", layout.COLLECTIONS_HTML, {"json_alternate": layout.COLLECTIONS, "datasets": collections}),
         *_listing_pages(catalogue),
         *_browse_pages(catalogue, site),
     ]
-    parallel.for_each(catalogue, out, pages, lambda cat, tree, page: render(env, tree, page.template, page.path, cat, site, **page.context))
-    parallel.for_each(catalogue, out, catalogue.datasets, lambda cat, tree, dataset: _write_record(env, tree, cat, site, dataset))
+
+
+def site_context(catalogue: Catalogue) -> dict[str, Any]:
+    """What every page may show of the whole site, worked out once per build."""
+    facets = ctx.facets(catalogue.datasets)
+    return {"facets": facets, "keyword_ranks": ctx.ranks(facets["keyword"]), "maps": maps_available()}
 
 
 def _listing_pages(catalogue: Catalogue) -> list[Page]:
@@ -147,23 +199,45 @@ def _value_pages(facet: str, value: ctx.FacetValue, datasets: list[Dataset]) -> 
 
 def _write_record(env: Environment, out: OutputTree, catalogue: Catalogue, site: dict, dataset: Dataset) -> None:
     path = layout.record_html(dataset.id)
-    common = {"dataset": dataset, "map": ctx.map_config(catalogue, dataset, path) if site["maps"] else None}
-    render(env, out, "datasets/record.html", path, catalogue, site, json_alternate=layout.record_json(dataset.id), json_type=GEOJSON,
-           jsonld=dataset_jsonld(catalogue, dataset), snippets=snippets(dataset), values=ctx.facet_values(dataset), thumbnail=ctx.thumbnail(dataset), **common)
+    render(env, out, "datasets/record.html", path, catalogue, site, **_dataset_context(catalogue, site, dataset, path), json_alternate=layout.record_json(dataset.id),
+           json_type=GEOJSON, jsonld=dataset_jsonld(catalogue, dataset), snippets=snippets(dataset), thumbnail=ctx.thumbnail(dataset),
+           keywords=ctx.keyword_links(path, site["keyword_ranks"], dataset.keywords))
     if dataset.collection is not None:
         page = layout.collection_html(dataset.id)
-        common["map"] = ctx.map_config(catalogue, dataset, page) if site["maps"] else None
-        render(env, out, "collections/collection.html", page, catalogue, site, json_alternate=layout.collection_json(dataset.id), **common)
+        render(env, out, "collections/collection.html", page, catalogue, site, **_dataset_context(catalogue, site, dataset, page), json_alternate=layout.collection_json(dataset.id))
+
+
+def _dataset_context(catalogue: Catalogue, site: dict, dataset: Dataset, page: str) -> dict[str, Any]:
+    """What a dataset's record page and collection page both show."""
+    page_map = ctx.map_config(catalogue, dataset, page) if site["maps"] else None
+    return {"dataset": dataset, "dataset_links": ctx.dataset_links(page, dataset), "map": page_map}
+
+
+FRAME_PARTS = ("head_links", "site_nav", "quick_search", "site_footer")
+"""The macros of `_site.html`: what base.html shows on every page that differs only by the page's links."""
+
+
+def site_frame(env: Environment, site: dict, catalogue: Catalogue, links: ctx.SiteLinks) -> SimpleNamespace:
+    """The FRAME_PARTS for pages with these links, rendered once per build (in `site`) for each set of links:
+    pages in folders at one depth share them (a big catalogue's record pages all do)."""
+    frames = site.setdefault("frames", {})
+    if links not in frames:
+        module = env.get_template("_site.html").module
+        frames[links] = SimpleNamespace(**{name: getattr(module, name)(links, catalogue) for name in FRAME_PARTS})
+    return frames[links]
 
 
 def render(env: Environment, out: OutputTree, template: str, path: str, catalogue: Catalogue, site: dict, **context: Any) -> None:
     """Render `template` to `path`; `url(target)` in templates gives the href from this page to any output path."""
+    links = ctx.site_links(path)
     html = env.get_template(template).render(
         catalogue=catalogue,
         layout=layout,
         site=site,
         page=path,
-        url=lambda target: layout.href(path, target),
+        url=layout.linker(path),
+        links=links,
+        frame=site_frame(env, site, catalogue, links),
         canonical=layout.absolute(catalogue.base_url, path),
         absolute=lambda target: layout.absolute(catalogue.base_url, target),
         **context,

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
+from types import SimpleNamespace
 
 from generator import layout
 from generator.clock import build_time
 from generator.model import Asset, Catalogue, Dataset
+from generator.writers.site_assets import vendor
 
 PMTILES = "application/vnd.pmtiles"
 HTML = "text/html"
@@ -24,6 +27,14 @@ BROWSE_PAGE_SIZE = 100
 SHOWN_VALUES = {"sidebar": 10, "landing": 24, "search": 50}
 """How many of a facet's most used values each place lists; every value has its browse page, linked from the facet's index."""
 FACETS = {"keyword": "Keywords", "theme": "Themes", "type": "Types", "licence": "Licences"}
+SITE_TARGETS = {
+    "home": layout.LANDING_HTML, "api": layout.LANDING_JSON, "all_records": layout.catalogue_html(1), "search": layout.SEARCH_HTML,
+    "collections": layout.COLLECTIONS_HTML, "records": layout.RECORDS_CATALOGUE, "stac": layout.STAC_ROOT, "sitemap": layout.SITEMAP,
+    "favicon": layout.asset("favicon.svg"), "css": layout.asset("site.css"), "js": layout.asset("site.js"), "map_js": layout.asset("map.js"),
+    "maplibre_css": vendor("maplibre-gl/maplibre-gl.css"), "maplibre_js": vendor("maplibre-gl/maplibre-gl.js"), "pmtiles_js": vendor("pmtiles/pmtiles.js"),
+}
+"""What pages link to whatever they show: `links.<name>` in the templates, worked out before rendering (a call
+to `url()` from a template costs several times a lookup, and a page has dozens of these links)."""
 
 FORMAT_NAMES = {
     PMTILES: "PMTiles",
@@ -68,6 +79,59 @@ def legend_number(value: float | None) -> str:
 def degrees(value: float) -> str:
     """A coordinate to 4 decimals (about 10 m), without trailing zeros: what people read."""
     return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+_TARGET_PREFIXES = frozenset("/".join(target.split("/")[:depth]) for target in SITE_TARGETS.values() for depth in range(1, target.count("/") + 2))
+
+
+SiteLinks = namedtuple("SiteLinks", SITE_TARGETS)  # type: ignore[misc]  # a field per target, named as in SITE_TARGETS
+
+
+def site_links(page: str) -> SiteLinks:
+    """The href from `page` to each of SITE_TARGETS, by name, worked out once per `_stand_in` page."""
+    return _site_links(_stand_in(page))
+
+
+@lru_cache(maxsize=64)
+def _site_links(page: str) -> SiteLinks:
+    return SiteLinks(*(layout.href(page, target) for target in SITE_TARGETS.values()))
+
+
+def _stand_in(page: str) -> str:
+    """A page with the same hrefs to SITE_TARGETS as `page`: its folders as far as they lead to targets, then '-'
+    for each folder below (the hrefs only climb to where the paths part). Every record page has its own folder;
+    they all share one stand-in."""
+    folders = page.split("/")[:-1]
+    if any(folder in ("", ".", "..") for folder in folders):
+        return page  # not a plain path: href() normalises it
+    shared = 0
+    while shared < len(folders) and "/".join(folders[: shared + 1]) in _TARGET_PREFIXES:
+        shared += 1
+    return "/".join([*folders[:shared], *["-"] * (len(folders) - shared), "index.html"])
+
+
+def dataset_links(page: str, dataset: Dataset) -> SimpleNamespace:
+    """hrefs from `page` to the dataset's own pages and documents (the OGC API collection's when it has one)."""
+    href, collection = layout.linker(page), dataset.collection is not None
+    return SimpleNamespace(
+        record_page=href(layout.record_html(dataset.id)),
+        record=href(layout.record_json(dataset.id)),
+        stac=href(layout.stac_collection(dataset.id)),
+        collection=href(layout.collection_json(dataset.id)) if collection else None,
+        collection_page=href(layout.collection_html(dataset.id)) if collection else None,
+    )
+
+
+def keyword_links(page: str, ranks: dict[str, tuple[int, FacetValue]], keywords: Iterable[str]) -> list[tuple[str, str]]:
+    """(href, keyword) of each of the page's keywords that has a browse page, in the order the site lists them."""
+    chosen = sorted(ranks[keyword] for keyword in dict.fromkeys(keywords) if keyword in ranks)
+    href = layout.linker(page)
+    return [(href(value.path), value.value) for _, value in chosen]
+
+
+def ranks(values: list[FacetValue]) -> dict[str, tuple[int, FacetValue]]:
+    """Each of a facet's values with its place in the facet's order."""
+    return {value.value: (place, value) for place, value in enumerate(values)}
 
 
 def facet_values(dataset: Dataset) -> dict[str, list[str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from markupsafe import Markup
 
 from generator import layout
@@ -18,13 +19,23 @@ from generator.writers.common import license_texts, plain_summary
 CONTEXT = "https://schema.org/"
 
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_SCRIPT_TABLE = str.maketrans(_SCRIPT_ESCAPES)
 
 
 def script_json(document: Any) -> Markup:
     """JSON safe inside a <script> element: no `</script>`, `<!--` or line separators can end or bend it."""
-    text = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return Markup(text.translate(_SCRIPT_TABLE))
+    return _script_safe(json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":")))
+
+
+def script_jsonld(document: dict[str, Any]) -> Markup:
+    """`script_json` of this module's documents, the same bytes several times faster: they hold only text, lists
+    and objects, and orjson writes those as json does (it writes some floats' exponents differently)."""
+    return _script_safe(orjson.dumps(document).decode())
+
+
+def _script_safe(text: str) -> Markup:
+    for character, escaped in _SCRIPT_ESCAPES.items():  # str.replace: several times faster than str.translate
+        text = text.replace(character, escaped)
+    return Markup(text)
 
 
 def dataset_jsonld(catalogue: Catalogue, dataset: Dataset) -> dict[str, Any]:
