@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.writers import jsonld
 from generator.writers.jsonld import script_json
 from tests.test_html import CATALOGUE, build_site, write_source
 
@@ -76,6 +77,14 @@ def test_landing_page_has_a_data_catalog(site):
     [doc] = blocks(site / "index.html")
     assert doc["@type"] == "DataCatalog" and doc["name"] == "Test catalogue"
     assert {d["url"] for d in doc["dataset"]} == {"https://data.example.org/cat/datasets/gauges/", "https://data.example.org/cat/datasets/short/"}
+
+
+def test_landing_page_names_a_bounded_share_of_a_big_catalogue(tmp_path, monkeypatch):
+    monkeypatch.setattr(jsonld, "LANDING_DATASETS", 1)
+    built = build_site(tmp_path, write_source(tmp_path / "src", CATALOGUE, DATASETS))
+    [doc] = blocks(built / "index.html")
+    assert [d["name"] for d in doc["dataset"]] == ["River gauges"]
+    assert blocks(built / "datasets/short/index.html")[0]["includedInDataCatalog"]["url"] == "https://data.example.org/cat/"
 
 
 def test_relative_urls_without_base_url(tmp_path):

@@ -72,6 +72,12 @@ def _optional_dataset_fields(catalogue: Catalogue, dataset: Dataset, page: str) 
     return {key: value for key, value in fields.items() if value not in (None, [], "")}
 
 
+LANDING_DATASETS = 500
+"""Datasets the landing page's DataCatalog names: all of a small catalogue, a bounded share of a big one (each
+record page names its catalogue, and the sitemap lists every record), so that the page of a 100k catalogue
+is not 13 MB of JSON-LD."""
+
+
 def catalogue_jsonld(catalogue: Catalogue) -> dict[str, Any]:
     page = layout.LANDING_HTML
     doc: dict[str, Any] = {
@@ -82,7 +88,7 @@ def catalogue_jsonld(catalogue: Catalogue) -> dict[str, Any]:
         "url": _url(catalogue, page, page),
         "publisher": _publisher(catalogue.publisher),
         "inLanguage": catalogue.language,
-        "dataset": [{"@type": "Dataset", "name": d.title, "url": _url(catalogue, page, layout.record_html(d.id))} for d in catalogue.datasets],
+        "dataset": [{"@type": "Dataset", "name": d.title, "url": _url(catalogue, page, layout.record_html(d.id))} for d in catalogue.datasets[:LANDING_DATASETS]],
     }
     if catalogue.keywords:
         doc["keywords"] = list(catalogue.keywords)
