@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 import rasterio
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ from rasterio.transform import from_origin
 from generator.check import check_build
 from generator.check.archives import check_archives, pmtiles_problems
 from generator.check.links import SiteFiles
-from generator.check.pages import check_sitemaps
+from generator.check.pages import check_sitemaps, json_ld_problems
 
 HEADER = {
     "tile_type": TileType.MVT, "tile_compression": Compression.GZIP,
@@ -70,6 +71,12 @@ def test_invalid_sitemap_and_missing_json_ld(tmp_path):
     (tmp_path / "index.html").write_text('<script type="application/ld+json">{"@type": "DataCatalog"}</script>')
     checks = {(f.check, f.path) for f in check_build(tmp_path)}
     assert checks == {("sitemap", "sitemap.xml"), ("json-ld", "datasets/a/index.html")}
+
+
+@pytest.mark.parametrize(("block", "message"), [("{\"@type\": ", "does not parse"), ("\"Dataset\"", "has no Dataset"), ("[1, {\"@type\": \"Thing\"}]", "has no Dataset")])
+def test_json_ld_that_does_not_parse_or_is_no_object(block, message):
+    [problem] = json_ld_problems(f'<script type="application/ld+json">{block}</script>', "Dataset")
+    assert message in problem
 
 
 def test_example_build_passes_every_output_check(example_build):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
 from pathlib import Path
+
+import orjson
 
 from generator.check.findings import Finding
 from generator.check.links import SiteFiles
@@ -55,9 +56,9 @@ def json_ld_problems(text: str, expected_type: str) -> list[str]:
     types = []
     for block in blocks:
         try:
-            document = json.loads(block)
-        except ValueError as exc:
+            document = orjson.loads(block)
+        except orjson.JSONDecodeError as exc:
             return [f"JSON-LD does not parse: {exc}"]
-        for node in document if isinstance(document, list) else document.get("@graph", [document]):
-            types.append(node.get("@type"))
+        nodes = document if isinstance(document, list) else document.get("@graph", [document]) if isinstance(document, dict) else []
+        types += [node.get("@type") for node in nodes if isinstance(node, dict)]
     return [] if expected_type in types or any(isinstance(t, list) and expected_type in t for t in types) else [f"JSON-LD has no {expected_type} (found {types})"]
