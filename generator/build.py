@@ -7,6 +7,7 @@ Nothing is visible at the destination until everything has been written and chec
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 from collections.abc import Callable
@@ -82,6 +83,7 @@ def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True
     report("Reading the source folder")
     catalogue = load_catalogue(Path(src), base_url=base_url)
     staging = staging_dir_for(dest)
+    gc.freeze()  # the model lives as long as the build: no collection walks it again, no fork copies it for that
     try:
         out = OutputTree(staging)
         data_cache = DataCache.beside(dest, catalogue.base_url, _page_fingerprints(catalogue)) if cache else None
@@ -93,6 +95,8 @@ def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        gc.unfreeze()
     if cache:
         stamp.record(dest, inputs, len(catalogue.datasets), len(out.written))
     return BuildResult(catalogue, dest, out.written, findings)
