@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from benchmarks import catalogue_cases, data_cases
-from benchmarks.harness import Result, compare
+from benchmarks.harness import Result, compare, empty_trash
 from benchmarks.report import write_report
 
 SUITES = {"catalogue": catalogue_cases, "data": data_cases}
@@ -18,11 +18,14 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 3)
     results: list[Result] = []
-    for name in args.only or list(SUITES):
-        for comparison in SUITES[name].comparisons(args.quick, args.work / name):
-            print(f"{comparison.case} ({comparison.scale}) ...", file=sys.stderr, flush=True)
-            results.append(compare(comparison, repeats))
-            _print(results[-1])
+    try:
+        for name in args.only or list(SUITES):
+            for comparison in SUITES[name].comparisons(args.quick, args.work / name):
+                print(f"{comparison.case} ({comparison.scale}) ...", file=sys.stderr, flush=True)
+                results.append(compare(comparison, repeats))
+                _print(results[-1])
+    finally:
+        empty_trash()
     write_report(results, args.output, quick=args.quick, repeats=repeats, notes=_notes(args.only or list(SUITES), results))
     print(f"Wrote {args.output}", file=sys.stderr)
     return 0

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from benchmarks import catalogue_cases
-from benchmarks.harness import Command, Comparison, Measurement, Result, measure
+from benchmarks.harness import TRASH, Command, Comparison, Measurement, Result, empty_trash, measure
 from tests.conftest import quick_benchmark_rows
 
 
@@ -32,6 +32,10 @@ def test_rebuild_keeps_the_output_it_rebuilds(tmp_path):
     measure(Command("fresh", [*touch, str(fresh)], fresh))
     assert sorted(p.name for p in kept.iterdir()) == ["new", "old"]
     assert sorted(p.name for p in fresh.iterdir()) == ["new"]
+    [set_aside] = (tmp_path / TRASH).glob("*/fresh")  # moved, not deleted, while the suite measures
+    assert sorted(p.name for p in set_aside.iterdir()) == ["old"]
+    empty_trash()
+    assert not (tmp_path / TRASH).exists()
 
 
 def test_absolute_targets_decide_whether_a_result_is_met():
