@@ -3,6 +3,8 @@
 Forked workers start in milliseconds with the whole model already in memory: nothing to pickle or import
 again. The parent takes a share of the work too, so a build runs as many processes as there are cores. Where
 fork is not the safe default (macOS, Windows), or the catalogue is small, everything runs in-process.
+
+A job running beside the writers (Pagefind indexing) holds a core: workers are forked only for the cores left.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from contextlib import ExitStack
 from typing import Any, TypeVar
 
 from generator.model import Catalogue
@@ -24,29 +29,43 @@ MIN_ITEMS = 2000
 SLICES = 16
 """Work is cut into this many slices, taken in turn, so no process waits long for the others."""
 
-_job: tuple[Callable[[Sequence[Any]], Any], Sequence[Any]] | None = None
-"""What the forked workers run: set just before forking, so they inherit it instead of unpickling it."""
+_busy_cores = 0
+"""Cores held by CPU-bound jobs running in the background of this process (Pagefind)."""
+_busy_lock = threading.Lock()
+
+_job: tuple[Callable[[Sequence[Any]], Any], Sequence[Any], list[tuple[int, int]], Any] | None = None
+"""What the forked workers run (function, items, slice bounds, the shared count of slices taken): set just
+before forking, so they inherit it instead of unpickling it."""
 
 
 def map_slices(function: Callable[[Sequence[T]], R], items: Sequence[T], size_hint: int | None = None) -> list[R]:
     """`function` of consecutive slices of `items`, in order; forked over the cores when `size_hint` (the
-    catalogue's number of datasets, by default len(items)) is big enough to gain from it."""
-    workers = _cores() - 1
-    if workers < 1 or (len(items) if size_hint is None else size_hint) < MIN_ITEMS or sys.platform != "linux":
+    catalogue's number of datasets, by default len(items)) is big enough to gain from it.
+
+    Each process takes the next slice not yet taken, so a slower process (a costlier slice, a shared core)
+    never leaves the others waiting for its share. Workers are forked only once a core is free of background
+    jobs: until then the parent works alone."""
+    if _cores() < 2 or (len(items) if size_hint is None else size_hint) < MIN_ITEMS or sys.platform != "linux":
         return [function(items)]
     step = -(-len(items) // SLICES)
     bounds = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
+    context = multiprocessing.get_context("fork")
     global _job
-    _job = (function, items)
+    _job = (function, items, bounds, context.Value("i", 0))
+    done: dict[int, tuple[Any, list[logging.LogRecord]]] = {}
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_collect_logging) as pool:
-            theirs = pool.map_async(_run_slice, bounds[1::2])
-            ours = [_run_slice(bound) for bound in bounds[0::2]]
-            results = theirs.get()
+        with ExitStack() as pools:
+            theirs: list[Any] = []
+            while (index := _next_slice()) is not None:
+                if not theirs and (free := _free_cores()) and index + 1 < len(bounds):
+                    pool = pools.enter_context(context.Pool(free, initializer=_collect_logging))
+                    theirs = [pool.apply_async(_take_slices) for _ in range(free)]
+                done[index] = _run_slice(index)
+            for taken in theirs:
+                done.update(taken.get())
     finally:
         _job = None
-    ordered = [None] * len(bounds)
-    ordered[0::2], ordered[1::2] = ours, results
+    ordered = [done[index] for index in range(len(bounds))]
     for _, records in ordered:
         for record in records:
             logging.getLogger(record.name).handle(record)
@@ -66,12 +85,62 @@ def for_each(catalogue: Catalogue, out: OutputTree, items: Sequence[T], write_on
         out.adopt(written)
 
 
-def _run_slice(bound: tuple[int, int]) -> tuple[Any, list[logging.LogRecord]]:
+def hold_a_core_until_done(futures: Sequence[Future[Any]]) -> None:
+    """A CPU-bound job in the background (Pagefind's parts, one process after the other) keeps a core from
+    now until its last step ends. Three busy processes on two cores are no faster than two, and a forked worker
+    doubles every memory page that it or its parent then writes: a 100k build would hold Pagefind and two
+    copies of much of the model at once."""
+    if not futures:
+        return
+    pending, lock = set(futures), threading.Lock()
+    _add_busy(1)
+
+    def one_done(future: Future[Any]) -> None:
+        with lock:
+            pending.discard(future)
+            last = not pending
+        if last:
+            _add_busy(-1)
+
+    for future in futures:
+        future.add_done_callback(one_done)
+
+
+def _add_busy(cores: int) -> None:
+    global _busy_cores
+    with _busy_lock:
+        _busy_cores += cores
+
+
+def _free_cores() -> int:
+    """Cores that neither this process nor a background job holds."""
+    return max(0, _cores() - 1 - _busy_cores)
+
+
+def _next_slice() -> int | None:
+    """The number of the next slice no process has taken yet, now taken; None when all are."""
     assert _job is not None
-    function, items = _job
-    result = function(items[bound[0]:bound[1]])
+    _, _, bounds, taken = _job
+    with taken.get_lock():
+        index = taken.value
+        taken.value += 1
+    return index if index < len(bounds) else None
+
+
+def _run_slice(index: int) -> tuple[Any, list[logging.LogRecord]]:
+    assert _job is not None
+    function, items, bounds, _ = _job
+    start, end = bounds[index]
     collector = next((h for h in logging.getLogger().handlers if isinstance(h, _Collector)), None)
-    return result, collector.take() if collector else []
+    return function(items[start:end]), collector.take() if collector else []
+
+
+def _take_slices() -> list[tuple[int, tuple[Any, list[logging.LogRecord]]]]:
+    """In a forked worker: (slice number, (result, log records)) for each slice it took, until none is left."""
+    done = []
+    while (index := _next_slice()) is not None:
+        done.append((index, _run_slice(index)))
+    return done
 
 
 class _Collector(logging.Handler):

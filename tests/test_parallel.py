@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -44,6 +47,57 @@ def test_forked_load_reports_problems_in_folder_order(tmp_path, monkeypatch):
         build(src, tmp_path / "out", check=False, cache=False)
     files = [p.file.parent.name for p in raised.value.problems]
     assert files == sorted(files) and {"rec-005", "rec-025"} <= set(files)
+
+
+def _slow_first_slice(part):
+    if part[0] == 0:
+        time.sleep(1.5)
+    return os.getpid(), list(part)
+
+
+def test_slices_come_back_in_order_and_a_slow_slice_holds_no_other_back(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 10)
+    results = parallel.map_slices(_slow_first_slice, range(160))
+    assert [item for _, part in results for item in part] == list(range(160)) and len(results) == parallel.SLICES
+    slow_process = results[0][0]
+    assert sum(pid != slow_process for pid, _ in results) >= parallel.SLICES - 2  # the other process took the rest
+
+
+def _steady_slice(part):
+    time.sleep(0.02)
+    return os.getpid(), list(part)
+
+
+def test_no_worker_is_forked_while_a_background_job_holds_its_core(monkeypatch):
+    """On two cores, Pagefind indexing beside the writers leaves them one process: the parent does it all."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 10)
+    monkeypatch.setattr(parallel, "_cores", lambda: 2)
+    steps = [Future(), Future()]
+    parallel.hold_a_core_until_done(steps)
+    steps[0].set_result(None)  # between two steps, the core is still held
+    results = parallel.map_slices(_steady_slice, range(160))
+    assert [item for _, part in results for item in part] == list(range(160))
+    assert {pid for pid, _ in results} == {os.getpid()}
+    steps[1].cancel()
+    assert parallel._busy_cores == 0 and parallel._free_cores() == 1
+
+
+_indexing = Future()
+
+
+def _slice_ending_the_background_job(part):
+    if not _indexing.done():
+        _indexing.set_result(None)  # the background job ends while the parent works on the first slice
+    return _steady_slice(part)
+
+
+def test_a_worker_is_forked_once_the_background_job_ends(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 10)
+    monkeypatch.setattr(parallel, "_cores", lambda: 2)
+    parallel.hold_a_core_until_done([_indexing])
+    results = parallel.map_slices(_slice_ending_the_background_job, range(160))
+    assert [item for _, part in results for item in part] == list(range(160))
+    assert results[0][0] == os.getpid() and len({pid for pid, _ in results}) == 2
 
 
 def test_files_written_by_a_worker_still_cannot_collide(tmp_path):

@@ -27,7 +27,7 @@ import orjson
 from markupsafe import escape
 from pagefind.service import get_executable
 
-from generator import layout
+from generator import layout, parallel
 from generator.errors import BuildError
 from generator.model import Catalogue, Dataset
 from generator.output import OutputTree
@@ -62,6 +62,7 @@ class Indexing:
         language = catalogue.language.split("-")[0].lower()
         self.pool = ThreadPoolExecutor(max_workers=PAGEFIND_PROCESSES)
         self.bundles = [self.pool.submit(_pagefind_bundle, part, language, self.services) for part in parts]
+        parallel.hold_a_core_until_done(self.bundles)  # the writers' forked workers leave Pagefind its core
 
     def finish(self) -> None:
         try:
