@@ -148,14 +148,30 @@ Profiling a `--no-check` build of 1k and 10k records found, and fixed:
 - **Files** are written with `os.open`/`os.write` (3 system calls instead of 6); the check is told which files the
   build wrote instead of walking 20,000 folders; a record is built once for its file and its items page.
 
-What still limits it, per record (CPU on this machine, 10k records): the check (~0.6 ms: reading ~3 files a
-record, schema validation and ~45 links a page, whose regex scan is most of it), Pagefind's indexing (~0.5 ms,
-its own process), the HTML record page (~0.5 ms), reading and validating the YAML (~0.25 ms), and creating ~3
-files and 2 folders a record. That last cost is the filesystem's: this VM's ext4 has no journal, so for several
-seconds after a big deletion (the previous output, removed by the benchmark before each run) every new inode is
-allocated past recently deleted ones, and a creation costs 100–300 µs of system time instead of ~20 µs. The 5 s
-target for 10k records on 2 cores means ~1 ms of CPU a record for everything; geosite writes and checks far more
-per record than pystac (an OGC API record, a STAC collection, an HTML page with JSON-LD, a search document,
-sitemap and browse entries), so the target is not met. The next step is to stop creating those files at all in a
-rebuild: build into the output replaced two builds ago, rewriting only what changed.
+- **Forked workers** used to be forked at the start of every writer, even while Pagefind held one of the two
+  cores: three busy processes on two cores, and after the fork every memory page the parent or the worker
+  wrote was copied (a 100k build held Pagefind, the parent and ~450 MB of copied model at once: 1,631 MB PSS).
+  Workers are now forked only once Pagefind has left a core free, and each process takes the next slice not
+  yet taken (the items pages of the check, ten times costlier than a record file, no longer make one process
+  wait for the other). At 100k records: 1,268 MB PSS, the HTML stage from 50 s to 37 s, the check from 51 s
+  to 37 s.
+- **Garbage collection** walked the whole model at every full collection, and a forked worker's collections
+  copied its pages: the model is now frozen (`gc.freeze`) once loaded, for the rest of the build.
+- **The landing page's JSON-LD** listed every dataset: 13 MB of HTML at 100k records. It names at most 500;
+  record pages name their catalogue and the sitemap lists them all.
+- **Benchmark method**: the harness deleted each earlier output just before the next run. This VM's ext4 has no
+  journal, and without one its inode allocator skips every inode freed in the last 60 s (360 s while not
+  written back), each skip a lookup in the inode table (`perf`: `recently_deleted`, 16 % of all CPU of a 10k
+  build). File creation then cost 100–300 µs of system time instead of ~20 µs, and a 10k build's system time
+  varied from 3.5 s to 13 s with how recently something was deleted. Outputs are now moved aside and deleted
+  when the suite ends; a journaled ext4 has no such cost.
+
+What still limits it, per record (CPU on this machine, 10k records, ~2 ms in all): the check (~0.6 ms: reading
+~3 files a record, at 40–80 µs each on this VM, schema validation, and ~45 links a page, whose regex scan is
+the largest part), Pagefind's indexing (~0.45 ms in its own process; its custom-record input instead of HTML
+saves only 13 % and loses heading weights), the HTML record page (~0.5 ms), reading and validating the YAML
+(~0.25 ms), and creating ~5 files and 2 folders a record. The 5 s target for 10k records on 2 cores means
+~1 ms of CPU a record for everything; geosite writes and checks far more per record than pystac (an OGC API
+record, a STAC collection, an HTML page with JSON-LD, a search document, sitemap and browse entries), so the
+target is not met. At 100k the same per-record costs give 140 s against the 60 s target.
 """
