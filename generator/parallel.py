@@ -13,7 +13,6 @@ import logging
 import multiprocessing
 import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from contextlib import ExitStack
@@ -29,9 +28,9 @@ MIN_ITEMS = 2000
 SLICES = 16
 """Work is cut into this many slices, taken in turn, so no process waits long for the others."""
 
-_busy_cores = 0
-"""Cores held by CPU-bound jobs running in the background of this process (Pagefind)."""
-_busy_lock = threading.Lock()
+_background: list[list[Future[Any]]] = []
+"""CPU-bound jobs running in the background of this process (Pagefind's parts), each holding a core until
+all its steps are done."""
 
 _job: tuple[Callable[[Sequence[Any]], Any], Sequence[Any], list[tuple[int, int]], Any] | None = None
 """What the forked workers run (function, items, slice bounds, the shared count of slices taken): set just
@@ -90,31 +89,14 @@ def hold_a_core_until_done(futures: Sequence[Future[Any]]) -> None:
     now until its last step ends. Three busy processes on two cores are no faster than two, and a forked worker
     doubles every memory page that it or its parent then writes: a 100k build would hold Pagefind and two
     copies of much of the model at once."""
-    if not futures:
-        return
-    pending, lock = set(futures), threading.Lock()
-    _add_busy(1)
-
-    def one_done(future: Future[Any]) -> None:
-        with lock:
-            pending.discard(future)
-            last = not pending
-        if last:
-            _add_busy(-1)
-
-    for future in futures:
-        future.add_done_callback(one_done)
-
-
-def _add_busy(cores: int) -> None:
-    global _busy_cores
-    with _busy_lock:
-        _busy_cores += cores
+    if futures:
+        _background.append(list(futures))
 
 
 def _free_cores() -> int:
-    """Cores that neither this process nor a background job holds."""
-    return max(0, _cores() - 1 - _busy_cores)
+    """Cores that neither this process nor an unfinished background job holds."""
+    _background[:] = [steps for steps in _background if not all(step.done() for step in steps)]
+    return max(0, _cores() - 1 - len(_background))
 
 
 def _next_slice() -> int | None:
