@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -35,6 +36,8 @@ class Measurement:
     peak_pss_mb: float | None = None
     """Summed proportional set size: a page shared by a forked worker and its parent counts once, not twice as
     in the summed RSS. What the memory targets are judged on where the system reports it (Linux)."""
+    stopped: bool = False
+    """The run was stopped at its command's time limit: its wall and CPU times are lower bounds."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ class Command:
     output: Path
     env: dict[str, str] = field(default_factory=dict)
     fresh: bool = True
+    time_limit_s: float | None = None
+    """A run still going after this long is stopped and reported as taking at least this long (a reference tool
+    that grows faster than linearly would otherwise hold the suite for hours), and not run again."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,8 @@ class Result:
 
     @property
     def ratio(self) -> float | None:
-        """geosite wall time over the reference's: below 1 means geosite is faster."""
+        """geosite wall time over the reference's: below 1 means geosite is faster (an upper bound when the
+        reference was stopped at its time limit)."""
         if self.reference is None or self.reference.wall_s == 0:
             return None
         return self.geosite.wall_s / self.reference.wall_s
@@ -103,10 +110,11 @@ def measure(command: Command) -> Measurement:
     with tempfile.TemporaryFile() as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(list(command.argv), env={**os.environ, **command.env},
-                                   stdout=subprocess.DEVNULL, stderr=stderr)
-        status, usage, peak, peak_pss = _wait_watching_memory(process.pid)
+                                   stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+        deadline = started + command.time_limit_s if command.time_limit_s else None
+        status, usage, peak, peak_pss, stopped = _wait_watching_memory(process.pid, deadline)
         wall = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status) != 0:
+        if os.waitstatus_to_exitcode(status) != 0 and not stopped:
             stderr.seek(0)
             message = stderr.read().decode(errors="replace").strip()[-2000:]
             raise RuntimeError(f"{command.name} failed ({' '.join(map(str, command.argv))}): {message}")
@@ -114,27 +122,34 @@ def measure(command: Command) -> Measurement:
     # the prepared inputs' modules), so it only tells something when it is above the harness's own peak.
     own_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     peak_mb = max(peak, usage.ru_maxrss * 1024 if usage.ru_maxrss > own_kb else 0) / 2**20
-    return Measurement(wall, usage.ru_utime + usage.ru_stime, peak_mb, _size(command.output) / 2**20, peak_pss / 2**20 if peak_pss else None)
+    return Measurement(wall, usage.ru_utime + usage.ru_stime, peak_mb, _size(command.output) / 2**20,
+                       peak_pss / 2**20 if peak_pss else None, stopped)
 
 
 def compare(comparison: Comparison, repeats: int) -> Result:
-    """Alternate geosite and the reference so that drifts in machine load hit both alike."""
+    """Alternate geosite and the reference so that drifts in machine load hit both alike. A reference stopped at
+    its time limit is not run again: its one run is the lower bound reported."""
     ours: list[Measurement] = []
     theirs: list[Measurement] = []
     for _ in range(repeats):
         ours.append(measure(comparison.geosite))
-        if comparison.reference is not None:
+        if comparison.reference is not None and not any(run.stopped for run in theirs):
             theirs.append(measure(comparison.reference))
     return Result(comparison, _median(ours), _median(theirs) if theirs else None)
 
 
-def _wait_watching_memory(pid: int) -> tuple[int, os.struct_rusage, int, int]:
-    """Reap `pid` with its rusage (CPU of the whole tree) while sampling the tree's summed RSS and PSS."""
+def _wait_watching_memory(pid: int, deadline: float | None = None) -> tuple[int, os.struct_rusage, int, int, bool]:
+    """Reap `pid` with its rusage (CPU of the whole tree) while sampling the tree's summed RSS and PSS; past the
+    deadline its whole process group is killed."""
     root, peak, peak_pss, started = psutil.Process(pid), 0, 0, time.perf_counter()
     while True:
         done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
-            return status, usage, peak, peak_pss
+            return status, usage, peak, peak_pss, False
+        if deadline is not None and time.perf_counter() >= deadline:
+            os.killpg(pid, signal.SIGKILL)
+            _, status, usage = os.wait4(pid, 0)
+            return status, usage, peak, peak_pss, True
         try:
             samples = [_memory(p) for p in [root, *root.children(recursive=True)]]
             peak, peak_pss = max(peak, sum(rss for rss, _ in samples)), max(peak_pss, sum(pss for _, pss in samples))
@@ -164,7 +179,7 @@ def _rss(process: psutil.Process) -> int:
 def _median(runs: list[Measurement]) -> Measurement:
     pss = [r.peak_pss_mb for r in runs if r.peak_pss_mb is not None]
     return Measurement(*(statistics.median(getattr(r, f) for r in runs) for f in ("wall_s", "cpu_s", "peak_rss_mb", "output_mb")),
-                       statistics.median(pss) if pss else None)
+                       statistics.median(pss) if pss else None, any(r.stopped for r in runs))
 
 
 def _size(path: Path) -> int:

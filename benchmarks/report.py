@@ -51,7 +51,7 @@ def _table(results: Sequence[Result]) -> list[str]:
             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for result in results:
         c = result.comparison
-        ratio = f"{result.ratio:.2f}" if result.ratio is not None else ""
+        ratio = _ratio(result)
         target = _target(c)
         met = {True: "yes", False: "**no**", None: ""}[result.met]
         rows.append(_row(c.case, c.scale, c.geosite.name, result.geosite, ratio, target, met))
@@ -60,6 +60,13 @@ def _table(results: Sequence[Result]) -> list[str]:
     notes = [f"- **{r.comparison.case} ({r.comparison.scale})**: {r.comparison.note}" for r in results
              if r.comparison.note]
     return rows + ([""] + notes if notes else [])
+
+
+def _ratio(result: Result) -> str:
+    if result.ratio is None:
+        return ""
+    at_most = "< " if result.reference is not None and result.reference.stopped else ""  # the reference was stopped
+    return f"{at_most}{result.ratio:.2f}"
 
 
 def _target(c) -> str:
@@ -71,7 +78,9 @@ def _target(c) -> str:
 
 def _row(case: str, scale: str, tool: str, m, ratio: str, target: str, met: str) -> str:
     pss = f"{m.peak_pss_mb:.0f}" if m.peak_pss_mb is not None else "–"
-    return (f"| {case} | {scale} | {tool} | {m.wall_s:.2f} | {m.cpu_s:.2f} | {m.peak_rss_mb:.0f} | {pss} | "
+    at_least = "> " if m.stopped else ""  # stopped at its time limit, after one run
+    tool = f"{tool} (stopped at its time limit)" if m.stopped else tool
+    return (f"| {case} | {scale} | {tool} | {at_least}{m.wall_s:.2f} | {at_least}{m.cpu_s:.2f} | {m.peak_rss_mb:.0f} | {pss} | "
             f"{m.output_mb:.1f} | {ratio} | {target} | {met} |")
 
 

@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 from benchmarks import catalogue_cases
-from benchmarks.harness import TRASH, Command, Comparison, Measurement, Result, empty_trash, measure
+from benchmarks.harness import TRASH, Command, Comparison, Measurement, Result, compare, empty_trash, measure
+from benchmarks.report import write_report
 from tests.conftest import quick_benchmark_rows
 
 
@@ -55,3 +56,21 @@ def test_forked_memory_counts_once_in_pss(tmp_path):
               "pid = os.fork(); time.sleep(1.0); os._exit(0) if pid == 0 else os.waitpid(pid, 0)")
     run = measure(Command("fork", [sys.executable, "-c", script], tmp_path / "none"))
     assert run.peak_rss_mb > 380 and 190 < run.peak_pss_mb < 300
+
+
+def test_a_reference_past_its_time_limit_is_stopped_once_and_reported_as_a_bound(tmp_path):
+    """A reference that would run for hours (pystac at 100k items) must not hold the suite: one run, stopped."""
+    runs = tmp_path / "runs"
+    slow = [sys.executable, "-c", f"open({str(runs)!r}, 'a').write('x'); import time; time.sleep(60)"]
+    quick = Command("geosite", [sys.executable, "-c", "pass"], tmp_path / "out")
+    comparison = Comparison("c", "s", quick, Command("slow", slow, tmp_path / "ref", time_limit_s=1.0))
+    result = compare(comparison, repeats=3)
+    assert result.reference.stopped and not result.geosite.stopped
+    assert 1.0 <= result.reference.wall_s < 10
+    assert runs.read_text() == "x"  # not run again once stopped
+    report = tmp_path / "report.md"
+    write_report([result], report, quick=True, repeats=3)
+    [row] = [line for line in report.read_text().splitlines() if "| slow (stopped at its time limit) |" in line]
+    assert "| > 1." in row
+    [ours] = [line for line in report.read_text().splitlines() if line.startswith("| c |")]
+    assert "| < 0." in ours
