@@ -19,6 +19,7 @@ from generator.errors import BuildError, SourceError
 from generator.model import Asset, Catalogue, Dataset
 from generator.output import OutputTree, describe_file
 from generator.source.loader import load_catalogue
+from tests.conftest import write_source
 
 CALLS = "GEOSITE_TEST_CALLS"
 
@@ -229,3 +230,26 @@ def test_metadata_only_build_never_loads_the_data_libraries(make_source, tmp_pat
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("\n")[-2] == "[]"
+
+
+def test_the_model_is_loaded_without_collections_and_the_collector_is_left_as_it_was(tmp_path, monkeypatch):
+    """Full collections during the load walked all of the model loaded so far (twice the load time at 100k)."""
+    import gc
+
+    from generator import build as build_module
+
+    seen = []
+    real_load = build_module.load_catalogue
+
+    def load(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "load_catalogue", load)
+    src = write_source(tmp_path, {"a": "title: A\ndescription: About A.\n"})
+    build_module.build(src, tmp_path / "site", check=False, cache=False)
+    assert seen == [False] and gc.isenabled() and gc.get_freeze_count() == 0
+    (src / "datasets" / "a" / "dataset.yaml").write_text("title: [unclosed\n")
+    with pytest.raises(SourceError):
+        build_module.build(src, tmp_path / "site", check=False, cache=False)
+    assert seen == [False, False] and gc.isenabled() and gc.get_freeze_count() == 0
