@@ -57,9 +57,17 @@ def _table(results: Sequence[Result]) -> list[str]:
         rows.append(_row(c.case, c.scale, c.geosite.name, result.geosite, ratio, target, met))
         if result.reference is not None and c.reference is not None:
             rows.append(_row("", "", c.reference.name, result.reference, "", "", ""))
-    notes = [f"- **{r.comparison.case} ({r.comparison.scale})**: {r.comparison.note}" for r in results
-             if r.comparison.note]
-    return rows + ([""] + notes if notes else [])
+    return rows + _notes(results)
+
+
+def _notes(results: Sequence[Result]) -> list[str]:
+    """Each case's note once, naming every scale it was measured at: a note applies to the case, not a scale."""
+    scales: dict[tuple[str, str], list[str]] = {}
+    for r in results:
+        if r.comparison.note:
+            scales.setdefault((r.comparison.case, r.comparison.note), []).append(r.comparison.scale)
+    notes = [f"- **{case} ({', '.join(at)})**: {note}" for (case, note), at in scales.items()]
+    return [""] + notes if notes else []
 
 
 def _ratio(result: Result) -> str:

@@ -74,3 +74,15 @@ def test_a_reference_past_its_time_limit_is_stopped_once_and_reported_as_a_bound
     assert "| > 1." in row
     [ours] = [line for line in report.read_text().splitlines() if line.startswith("| c |")]
     assert "| < 0." in ours
+
+
+def test_a_note_shared_by_several_scales_is_written_once(tmp_path):
+    command = Command("geosite", ["true"], Path("out"))
+    run = Measurement(wall_s=1.0, cpu_s=1.0, peak_rss_mb=1.0, output_mb=1.0)
+    results = [Result(Comparison("Tiles", scale, command, None, note="What limits tiling."), run, None)
+               for scale in ("100k points", "1M points")]
+    results.append(Result(Comparison("COG", "10k", command, None, note="What limits a COG."), run, None))
+    report = tmp_path / "report.md"
+    write_report(results, report, quick=True, repeats=1)
+    notes = [line for line in report.read_text().splitlines() if line.startswith("- **")]
+    assert notes == ["- **Tiles (100k points, 1M points)**: What limits tiling.", "- **COG (10k)**: What limits a COG."]
