@@ -146,7 +146,9 @@ NOTES = {
         "with one). Beyond about 100k features tippecanoe's tiling, which drops the densest features zoom by zoom "
         "until every tile fits 500 KB, is nearly all of the time and on both cores, so there is no core left to "
         "hide the read behind; at the quick scale the fixed start-up cost dominates. In a full build the read is "
-        "shared with the downloads and Features pages, which are written while tippecanoe runs."),
+        "shared with the downloads and Features pages, which are written while tippecanoe runs. geosite's larger peak "
+        "memory is the source table, read whole and held while tippecanoe runs (a build writes the downloads and "
+        "Features pages from it meanwhile)."),
     "gdal-pmtiles": (
         "GDAL's PMTiles driver (its MVT writer, streamed from the same FlatGeobuf by pyogrio) over the same zooms. It "
         "ran on one core (CPU time close to wall time) and keeps features tippecanoe drops or coalesces, so its "
@@ -154,13 +156,11 @@ NOTES = {
         "minutes a million points on this machine."),
     "features": (
         "GDAL writes one GeoJSON file; geosite writes pre-paginated OGC API Features pages (1000 features each, with "
-        "links and counts) and, since the HTML pages were added, an HTML table twin of every page, from the same rows. "
-        "Profiled at 100k points, the HTML twins are about 70% of the step (Jinja rendering and escaping every "
-        "cell), the GeoJSON serialisation about 25% (three times faster than before: orjson for the properties, "
-        "coordinates rounded in one pass; output byte-identical) and reading and checking the source the rest. "
-        "Both tools use one core. Without the HTML twins, geosite's pages cost the CPU time of GDAL's one file "
-        "(1M points: 7.4-7.8 s against 7.4-7.6 s, measured apart from this table): the HTML twins are what is left to "
-        "make faster, or to render on the second core."),
+        "links and counts) and an HTML table twin of every page, from the same rows. Profiled at 1M points (cProfile), "
+        "the HTML twins are about a third of the step (the table body is built a column at a time with Arrow), the "
+        "GeoJSON serialisation (orjson) a quarter, reading and checking the source a quarter, and starting up "
+        "(imports, the YAML) the rest. Both tools use one core; the source table held whole while its pages are "
+        "written is geosite's larger peak memory."),
     "cog": (
         "Both run GDAL's GeoTIFF writer through rio-cogeo with geosite's profile: DEFLATE level 6, horizontal "
         "predictor, 512 px tiles, internal overviews down to 256 px (averaged), GDAL_NUM_THREADS=ALL_CPUS. geosite "
