@@ -14,7 +14,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import numpy as np
-import rasterio
 from rasterio.enums import ColorInterp
 from rio_cogeo.cogeo import cog_translate, cog_validate
 from rio_cogeo.profiles import cog_profiles
