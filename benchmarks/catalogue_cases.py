@@ -178,8 +178,8 @@ Profiling a `--no-check` build of 1k and 10k records found, and fixed:
   when the suite ends; a journaled ext4 has no such cost.
 
 What still limits it, per record (CPU on this machine, 10k records, ~2 ms in all): the check (~0.6 ms: reading
-~3 files a record, at 40–80 µs each on this VM, schema validation, and ~45 links a page, whose regex scan is
-the largest part), Pagefind's indexing (~0.45 ms in its own process; its custom-record input instead of HTML
+~3 files a record, ~11 µs each from the page cache (session 7; ~100 µs uncached), schema validation, and ~45
+links a page, whose regex scan is the largest part), Pagefind's indexing (~0.45 ms in its own process; its custom-record input instead of HTML
 saves only 13 % and loses heading weights), the HTML record page (~0.5 ms), reading and validating the YAML
 (~0.2 ms), and creating ~5 files and 2 folders a record. The 5 s target for 10k records on 2 cores means
 ~1 ms of CPU a record for everything; geosite writes and checks far more per record than pystac (an OGC API
