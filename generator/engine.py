@@ -23,6 +23,7 @@ from generator.cache import DataCache
 from generator.errors import BuildError, GeositeError, Problem
 from generator.model import Catalogue, Dataset
 from generator.output import OutputTree
+from generator.resources import InstallationError
 
 log = logging.getLogger("geosite")
 
@@ -161,6 +162,8 @@ def _publish_one(catalogue: Catalogue, dataset: Dataset, pipeline: DataPipeline,
     try:
         pipeline.publish(catalogue, dataset, out)
         return _Result(dataset, out.written, [], collector.records)
+    except InstallationError:
+        raise  # geosite's own fault, not this dataset's: the build stops and says so
     except GeositeError as exc:
         located = [p if p.file else replace(p, file=dataset.yaml_path) for p in exc.problems]
         return _Result(None, [], located, collector.records)

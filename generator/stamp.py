@@ -20,8 +20,9 @@ from generator import __version__
 
 FORMAT = 1
 PACKAGE = Path(__file__).resolve().parent
-SITE_INPUTS = (PACKAGE, PACKAGE.parent / "site_templates", PACKAGE.parent / "package-lock.json", PACKAGE.parent / "node_modules" / ".package-lock.json")
-"""geosite's own files a build reads besides the source folder: code, schemas, templates, the pinned JS packages."""
+SITE_INPUTS = (PACKAGE, PACKAGE / "_bundle" / "site_templates")
+"""geosite's own files a build reads besides the source folder: code, schemas and its bundle (templates, the map
+libraries, the basemap); the templates again because an editable install links them from the checkout."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,9 @@ def _own_folders(dest: Path) -> set[str]:
 
 
 def _file_stats(root: Path, skip: set[str]) -> list[str]:
-    """A line per file under `root` (or for `root` itself), sorted; links are followed to files. The inode and
-    ctime change on every write, replace-by-rename and chmod (an unreadable file must not count as unchanged)."""
+    """A line per file under `root` (or for `root` itself), sorted; links are followed to files. The mtime, inode
+    and mode change on every write, replace-by-rename and chmod (an unreadable file must not count as unchanged);
+    not the ctime, which a hard link to the file (a basemap published into the output) changes too."""
     if root.is_file():
         return [_stat_line(str(root), root.stat())]
     entries = []
@@ -114,4 +116,4 @@ def _file_stats(root: Path, skip: set[str]) -> list[str]:
 
 
 def _stat_line(path: str, info: os.stat_result) -> str:
-    return f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}\n"
+    return f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_mode}\0{info.st_ino}\n"

@@ -1,4 +1,5 @@
-"""The optional basemap: none by default, an XYZ template or a PMTiles archive from the source folder, credited."""
+"""The basemap: geosite's own world map by default, `none`, an XYZ template or a PMTiles archive from the source
+folder, credited."""
 
 from __future__ import annotations
 
@@ -40,9 +41,25 @@ def catalogue_with(basemap: str) -> str:
 DATASET = {"area": "title: Area\nbbox: [10, 40, 20, 50]\n"}
 
 
-def test_no_basemap_by_default(tmp_path):
+def test_own_world_basemap_by_default(tmp_path):
+    """Published with the site (no other host is called), credited, and a real vector archive of land and borders."""
+    from pmtiles.reader import MmapSource, Reader
+
     site = build_site(tmp_path, write_source(tmp_path / "src", CATALOGUE, DATASET))
+    config = map_config((site / layout.record_html("area")).read_text())["basemap"]
+    assert config["pmtiles"] == "../../assets/basemap.pmtiles" and config["tiles"] is None
+    assert config["attribution"] == "Natural Earth"
+    with open(site / layout.BASEMAP_ARCHIVE, "rb") as handle:
+        reader = Reader(MmapSource(handle))
+        layers = {layer["id"] for layer in reader.metadata()["vector_layers"]}
+        assert layers == {"land", "countries"} and reader.header()["max_zoom"] >= 5
+        assert reader.get(0, 0, 0) and (site / layout.BASEMAP_ARCHIVE).stat().st_size < 5_000_000
+
+
+def test_basemap_none_turns_it_off(tmp_path):
+    site = build_site(tmp_path, write_source(tmp_path / "src", catalogue_with("none"), DATASET))
     assert map_config((site / layout.record_html("area")).read_text())["basemap"] is None
+    assert not (site / layout.BASEMAP_ARCHIVE).exists()
 
 
 def test_xyz_template_and_escaped_attribution_reach_the_map(tmp_path):

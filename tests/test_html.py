@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
 import re
 import textwrap
 from html.parser import HTMLParser
@@ -16,10 +18,11 @@ from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import Writer
 
 from generator import build as build_module
-from generator import layout
+from generator import layout, resources
+from generator.build import build
 from generator.model import ApiLink, Asset, Catalogue, Legend, OgcCollection
 from generator.output import OutputTree, describe_file
-from generator.writers import html, site_assets
+from generator.writers import html, html_features, site_assets
 
 CATALOGUE = """\
 title: Test catalogue
@@ -290,12 +293,24 @@ def test_user_templates_override_the_defaults(tmp_path):
     assert "Custom landing" in (built / "index.html").read_text()
 
 
-def test_build_without_node_modules_leaves_maps_out(tmp_path, caplog):
-    with mock.patch.object(site_assets, "NODE_MODULES", tmp_path / "missing"):
-        built = build_site(tmp_path)
-    assert "npm ci" in caplog.text
-    assert not (built / "assets/vendor").exists()
-    assert 'id="map"' not in (built / "datasets/tiny-raster/index.html").read_text()
+@pytest.mark.parametrize("remove", ["vendor/maplibre-gl.js", "site_templates/collections/items.html", "basemap/world.pmtiles", "."])
+def test_an_incomplete_installation_is_named_as_such(tmp_path, remove):
+    """A file of geosite's own missing from the package is reported as a broken installation, naming the file and
+    how to reinstall; never as 'processing failed' on the user's dataset.yaml. Nothing is written."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(resources.bundle(), bundle, symlinks=False)
+    (shutil.rmtree if (bundle / remove).is_dir() else os.remove)(bundle / remove)
+    source = write_source(tmp_path / "src", CATALOGUE, {"points": "title: Points\nsource: points.geojson\n"})
+    (source / "datasets/points/points.geojson").write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"a": 1}, "geometry": {"type": "Point", "coordinates": [1, 2]}}]}')
+    html.environment.cache_clear()
+    html_features._setup.cache_clear()
+    with mock.patch.object(resources, "bundle", lambda: bundle), pytest.raises(resources.InstallationError) as caught:
+        build(source, tmp_path / "site", jobs=1, cache=False)
+    html.environment.cache_clear()
+    html_features._setup.cache_clear()
+    message = str(caught.value)
+    assert "installation is incomplete" in message and "reinstall" in message and "dataset.yaml" not in message
+    assert str(bundle) in message and not (tmp_path / "site").exists()
 
 
 def test_many_facet_values_keep_pages_small(tmp_path):

@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from generator import parallel
+from generator import parallel, resources
 from generator.data.limits import parse_size
 from generator.errors import Problem, SourceError
 from generator.model import (
@@ -32,6 +32,8 @@ CATALOGUE_FILE = "catalogue.yaml"
 DATASETS_DIR = "datasets"
 DATASET_FILE = "dataset.yaml"
 RESERVED_IDS = frozenset({"records"})
+DEFAULT_BASEMAP_ATTRIBUTION = "Natural Earth"
+DEFAULT_BASEMAP_ATTRIBUTION_URL = "https://www.naturalearthdata.com/"
 OUTPUT_OPTIONS = ("features", "tiles", "downloads", "raster")
 """Top-level YAML sections that tune a dataset's outputs; carried as they are into `Dataset.options`."""
 ID_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.)){0,99}$")
@@ -74,10 +76,13 @@ def _catalogue_from(doc: YamlDocument, src: Path, base_url: str | None) -> Catal
 
 
 def _basemap(doc: YamlDocument, src: Path) -> Basemap | None:
-    """The optional background map; a PMTiles archive must be a file inside the source folder."""
+    """The background map: geosite's own unless the YAML names another or says none; a PMTiles archive of the
+    user's must be a file inside the source folder."""
     value = doc.data.get("basemap")
-    if value is None:
+    if value == "none":
         return None
+    if value is None:
+        return Basemap(DEFAULT_BASEMAP_ATTRIBUTION, None, resources.basemap_archive(), DEFAULT_BASEMAP_ATTRIBUTION_URL)
     archive = src / value["pmtiles"] if "pmtiles" in value else None
     if archive is not None and not (_inside(archive, src) and archive.is_file()):
         raise SourceError(doc.problem(("basemap", "pmtiles"), f"basemap archive {value['pmtiles']} is not a file inside the source folder"))

@@ -15,11 +15,11 @@ from types import SimpleNamespace
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from generator import layout, parallel
+from generator import layout, parallel, resources
 from generator.model import Catalogue, Dataset
 from generator.output import OutputTree
 from generator.writers import html_context as ctx
@@ -28,8 +28,17 @@ from generator.writers.html_snippets import snippets
 from generator.writers.jsonld import catalogue_jsonld, dataset_jsonld, script_json, script_jsonld
 from generator.writers.site_assets import maps_available, vendor
 
-SITE_TEMPLATES = Path(__file__).resolve().parents[2] / "site_templates"
-"""The default templates, beside the package in the repository (the package is installed editable)."""
+class PackagedTemplates(FileSystemLoader):
+    """geosite's own templates, from the installed package: one missing is a broken installation, said as such."""
+
+    def __init__(self) -> None:
+        super().__init__(str(resources.templates_dir()))
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+        try:
+            return super().get_source(environment, template)
+        except TemplateNotFound:
+            raise resources.missing(Path(self.searchpath[0]) / template) from None
 
 USER_TEMPLATES = "templates"
 """A folder of that name in the source folder overrides any default template of the same path."""
@@ -58,7 +67,7 @@ def environment(src_dir: Path | None) -> Environment:
     """The one Jinja environment of a build: autoescaping on, undefined variables are errors."""
     loaders = [FileSystemLoader(str(src_dir / USER_TEMPLATES))] if src_dir and (src_dir / USER_TEMPLATES).is_dir() else []
     env = Environment(
-        loader=ChoiceLoader([*loaders, FileSystemLoader(str(SITE_TEMPLATES))]),
+        loader=ChoiceLoader([*loaders, PackagedTemplates()]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         keep_trailing_newline=True,

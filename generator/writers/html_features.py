@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from generator import layout
+from generator import layout, resources
 from generator.model import Catalogue, Dataset
 from generator.output import OutputTree
 from generator.source.loader import CATALOGUE_FILE
@@ -67,10 +67,11 @@ def site_fingerprint(catalogue: Catalogue) -> str:
     """Hash of what these pages share with the whole site (catalogue.yaml, the templates, whether maps are on):
     the vector stage renders them, so its cached results are stale when any of it changes."""
     digest = hashlib.sha256(str(maps_available()).encode())
-    folders = [html.SITE_TEMPLATES, catalogue.src_dir / html.USER_TEMPLATES]
-    files = [catalogue.src_dir / CATALOGUE_FILE, *sorted(p for folder in folders if folder.is_dir() for p in folder.rglob("*") if p.is_file())]
-    for path in files:
-        digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    digest.update((catalogue.src_dir / CATALOGUE_FILE).read_bytes())
+    for folder in (resources.templates_dir(), catalogue.src_dir / html.USER_TEMPLATES):
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        for path in files:  # named relative to their folder: how the source path is spelt must not matter
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -1,36 +1,28 @@
-"""The site's own CSS/JS (from site_templates/assets) and the pinned map libraries (from node_modules).
+"""The site's own CSS/JS and the pinned map libraries (MapLibre GL JS, the PMTiles protocol), from the package.
 
-MapLibre GL JS and the PMTiles protocol are installed by `npm ci` from package.json and copied into the site,
-so a built site calls no third-party host. Without node_modules the site is built without maps, with a
-warning: maps only enhance pages that carry all their content without JavaScript, and a catalogue of
-metadata-only records should not need Node to publish.
+The libraries are package data taken from package-lock.json when geosite is built (buildtools), so a built site
+calls no third-party host and an installed geosite needs no Node. A missing one is a broken installation.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 from pathlib import Path
 
-from generator import layout
+from generator import layout, resources
 from generator.model import Catalogue
 from generator.output import OutputTree
 
-log = logging.getLogger("geosite")
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-NODE_MODULES = REPO_ROOT / "node_modules"
-OWN_ASSETS = REPO_ROOT / "site_templates" / "assets"
 OWNER = "site_assets"
 
 VENDOR_FILES = {
-    "maplibre-gl/maplibre-gl.js": "maplibre-gl/dist/maplibre-gl.js",
-    "maplibre-gl/maplibre-gl.css": "maplibre-gl/dist/maplibre-gl.css",
-    "maplibre-gl/LICENSE.txt": "maplibre-gl/LICENSE.txt",
-    "pmtiles/pmtiles.js": "pmtiles/dist/pmtiles.js",
+    "maplibre-gl/maplibre-gl.js": "maplibre-gl.js",
+    "maplibre-gl/maplibre-gl.css": "maplibre-gl.css",
+    "maplibre-gl/LICENSE.txt": "maplibre-gl.LICENSE.txt",
+    "pmtiles/pmtiles.js": "pmtiles.js",
 }
-"""Output name under assets/vendor -> file under node_modules."""
+"""Output name under assets/vendor -> file in the package's vendor folder."""
 
 
 def vendor(name: str) -> str:
@@ -39,21 +31,22 @@ def vendor(name: str) -> str:
 
 
 def maps_available() -> bool:
-    return all((NODE_MODULES / source).is_file() for source in VENDOR_FILES.values())
+    """Always, in a complete installation: the map libraries are part of the package."""
+    for source in VENDOR_FILES.values():
+        resources.require(resources.vendor_dir() / source)
+    return True
 
 
 def write(catalogue: Catalogue, out: OutputTree) -> None:
     user_assets = catalogue.src_dir / "templates" / "assets"
-    for path in sorted(OWN_ASSETS.iterdir()):
+    for path in sorted(resources.own_assets_dir().iterdir()):
         override = user_assets / path.name
         out.write_bytes(layout.asset(path.name), (override if override.is_file() else path).read_bytes(), OWNER)
     if catalogue.basemap and catalogue.basemap.pmtiles:
         _link_or_copy(catalogue.basemap.pmtiles, out.claim(layout.BASEMAP_ARCHIVE, OWNER))
-    if not maps_available():
-        log.warning("maps left out of the pages: MapLibre GL JS is not installed; run `npm ci` in %s to add them", REPO_ROOT)
-        return
+    maps_available()
     for name, source in VENDOR_FILES.items():
-        out.write_bytes(vendor(name), (NODE_MODULES / source).read_bytes(), OWNER)
+        out.write_bytes(vendor(name), (resources.vendor_dir() / source).read_bytes(), OWNER)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

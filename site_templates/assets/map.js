@@ -1,5 +1,5 @@
 // A record's map: its extent and its own PMTiles archive (vector or raster), drawn with MapLibre GL JS.
-// No basemap unless the publisher set one in catalogue.yaml: by default the site calls nobody else.
+// The basemap is geosite's own world map (published with the site) unless catalogue.yaml names another or none.
 (function () {
   "use strict";
 
@@ -112,12 +112,16 @@
     return '<a href="' + escapeText(href).replace(/"/g, "&quot;") + '" target="_blank" rel="noopener">' + (text || escapeText(href)) + "</a>";
   }
 
-  // Vector basemaps have no style of their own here: areas and lines in quiet greys, under the data.
+  // Vector basemaps have no style of their own here: land in a quiet grey, coasts and borders as thin lines
+  // (the outlines of every layer's areas, and its lines), under the data.
   function addVectorBasemap(map, layers) {
     layers.forEach(function (layer, i) {
       var base = { source: "basemap", "source-layer": layer };
-      map.addLayer(Object.assign({ id: "basemap-fill-" + i, type: "fill", filter: POLYGONS, paint: { "fill-color": "#dde3e8" } }, base));
-      map.addLayer(Object.assign({ id: "basemap-line-" + i, type: "line", filter: LINES, paint: { "line-color": "#b8c2ca", "line-width": 0.6 } }, base));
+      map.addLayer(Object.assign({ id: "basemap-fill-" + i, type: "fill", filter: POLYGONS, paint: { "fill-color": "#e4e4de" } }, base));
+    });
+    layers.forEach(function (layer, i) {
+      var base = { source: "basemap", "source-layer": layer };
+      map.addLayer(Object.assign({ id: "basemap-line-" + i, type: "line", paint: { "line-color": "#b4b9bd", "line-width": 0.6 } }, base));
     });
   }
 
@@ -206,7 +210,7 @@
     });
     var map = new maplibregl.Map({
       container: container,
-      style: { version: 8, sources: {}, layers: [{ id: "background", type: "background", paint: { "background-color": "#eef2f5" } }] },
+      style: { version: 8, sources: {}, layers: [{ id: "background", type: "background", paint: { "background-color": "#edf3f7" } }] },
       bounds: config.bbox ? corners(config.bbox) : [[-180, -85], [180, 85]],
       fitBoundsOptions: { padding: 24 },
       attributionControl: config.basemap ? { compact: false, customAttribution: attributionHTML(config.basemap) } : false,
