@@ -14,18 +14,21 @@ from rich.logging import RichHandler
 from generator import __version__
 from generator.errors import GeositeError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Build a static OGC API Records + STAC catalogue and tile site from a folder of metadata and data.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None, help="Build a static OGC API Records + STAC catalogue and tile site from a folder of metadata and data.")
 err = Console(stderr=True)
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        print(f"geosite {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit.")] = False,
 ) -> None:
-    if version:
-        print(f"geosite {__version__}")
-        raise typer.Exit()
     logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, format="%(message)s", handlers=[RichHandler(console=err, show_time=False, show_path=False)])
     for library in ("rasterio", "pyogrio", "fiona"):  # GDAL's own chatter while probing files; geosite says what went wrong
         logging.getLogger(library).setLevel(logging.DEBUG if debug else logging.WARNING)
@@ -60,6 +63,39 @@ def build(
     count = len(result.catalogue.datasets)
     err.print(f"Built {count} dataset{'s' if count != 1 else ''} into {result.output} ({len(result.files)} files).", soft_wrap=True)
     err.print(f"Look at it: geosite serve {result.output}  (then open http://127.0.0.1:8000/)", soft_wrap=True)
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder for the new source (created if missing).")] = Path("."),
+) -> None:
+    """Start a new source folder: a commented catalogue.yaml and an empty datasets/ (never overwrites anything)."""
+    from generator.scaffold import init as run_init
+
+    catalogue, _ = _run(lambda: run_init(folder))
+    err.print(f"Wrote {catalogue} and {folder / 'datasets'}/. Edit the title, description and publisher, then add data:", soft_wrap=True, highlight=False)
+    err.print(f"  geosite add path/to/data.gpkg --into {folder}\n  geosite build {folder}", soft_wrap=True, highlight=False)
+
+
+@app.command()
+def add(
+    path: Annotated[Path, typer.Argument(help="A data file (or folder, for formats such as a File Geodatabase) to publish.")],
+    dataset_id: Annotated[Optional[str], typer.Option("--id", help="The dataset's id (default: from the file name).")] = None,
+    into: Annotated[Optional[Path], typer.Option("--into", help="The source folder (default: this folder if it holds catalogue.yaml, else catalogue_src).")] = None,
+    link: Annotated[bool, typer.Option("--link", help="Reference the file where it is instead of copying it into the source folder.")] = False,
+    layer: Annotated[Optional[str], typer.Option("--layer", help="The layer (or NetCDF variable) to publish from a file that has several.")] = None,
+    all_layers: Annotated[bool, typer.Option("--all-layers", help="One dataset per layer of a multi-layer file.")] = False,
+) -> None:
+    """Draft datasets/<id>/dataset.yaml from a data file: title, extent, CRS, geometry or bands, fields, time."""
+    from generator.draft import add_dataset, default_source_folder
+
+    src = into if into is not None else default_source_folder(Path.cwd())
+    drafts = _run(lambda: add_dataset(path, src, dataset_id=dataset_id, link=link, layer=layer, all_layers=all_layers))
+    for draft in drafts:
+        err.print(f"Drafted {draft.yaml_path} ({draft.summary})", soft_wrap=True, highlight=False)
+        for note in draft.notes:
+            err.print(f"  check: {note}", soft_wrap=True, highlight=False)
+    err.print(f"Review the draft{'s' if len(drafts) != 1 else ''}, then: geosite build {src}", soft_wrap=True, highlight=False)
 
 
 @app.command()
