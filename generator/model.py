@@ -163,6 +163,7 @@ class TileArchive:
     bounds: BBox  # as the header says (an antimeridian-crossing extent claims every longitude)
     center: tuple[float, float, int]  # longitude (inside the data, -180..180), latitude, zoom
     vector_layers: tuple[dict[str, Any], ...] = ()  # TileJSON vector_layers: id, fields, zooms
+    all_features_from_zoom: int | None = None  # vector: lowest zoom from which no feature is dropped or coalesced
 
 
 @dataclass(slots=True)

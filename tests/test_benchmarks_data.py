@@ -41,5 +41,5 @@ def test_tippecanoe_reference_gets_geosites_arguments_on_the_source_file(tmp_pat
     argv = data_cases.tippecanoe_argv(source, tmp_path / "t.pmtiles", "Point", 7)
     assert argv[argv.index("--maximum-zoom") + 1] == "7"
     assert argv[argv.index("--output") + 1] == str(tmp_path / "t.pmtiles")
-    assert argv[-1] == str(source / "datasets" / "data" / "points.fgb")
+    assert argv[-1] == "--named-layer=data:" + str(source / "datasets" / "data" / "points.fgb")
     assert "--drop-densest-as-needed" in argv

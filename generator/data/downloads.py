@@ -137,8 +137,11 @@ MULTI = {"Point": (4, shapely.multipoints), "LineString": (5, shapely.multilines
 
 
 def _one_geometry_type(table: pa.Table, geometry_types: list[str]) -> tuple[pa.Table, str]:
-    """GIS clients want one declared type: Polygon + MultiPolygon become MultiPolygon; truly mixed data is 'Unknown'."""
+    """GIS clients want one declared type: Polygon + MultiPolygon become MultiPolygon; truly mixed data, and 2D
+    beside 3D (FlatGeobuf refuses either in a layer declared as the other), is 'Unknown'."""
     bases = {t.removesuffix(" Z") for t in geometry_types}
+    if len({t.endswith(" Z") for t in geometry_types}) > 1:
+        return table, "Unknown"
     z = " Z" if any(t.endswith(" Z") for t in geometry_types) else ""
     single = next((s for s in MULTI if bases == {s, "Multi" + s}), None)
     if single is None:

