@@ -21,10 +21,10 @@ from generator.check import Finding, check_build
 from generator.cache import DataCache
 from generator.data import limits
 from generator.engine import DataPipeline, Deferred, publish_data
-from generator.errors import BuildError, Problem
+from generator.errors import BuildError, Problem, SourceError
 from generator.model import Catalogue
 from generator.output import OutputTree, replace_tree, staging_dir_for
-from generator.source.loader import load_catalogue
+from generator.source.loader import ID_PATTERN, load_source
 from generator.writers import api, hosting, html, records, search, site_assets, sitemap, stac, tilesets
 
 log = logging.getLogger("geosite")
@@ -66,13 +66,16 @@ class BuildResult:
     files: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     unchanged: stamp.Stamp | None = None  # the previous build's stamp, when it was still up to date
+    failures: list[Problem] = field(default_factory=list)  # keep-going builds: the datasets that failed
 
 
-def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True, progress: Progress | None = None, jobs: int | None = None, cache: bool = True) -> BuildResult:
+def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True, progress: Progress | None = None, jobs: int | None = None, cache: bool = True, keep_going: bool = False) -> BuildResult:
     """Build the site for the source folder `src` into `dest`, replacing it only on success.
 
     `jobs` processes work on datasets at once (default: all cores); `cache` reuses unchanged datasets' data,
-    and leaves the output as it is when no input changed since it was built.
+    and leaves the output as it is when no input changed since it was built. With `keep_going`, a dataset
+    whose data fails is published from its last good build (or left out) and the rest is published; the
+    failures are in the result.
     """
     report = progress or (lambda step: None)
     dest = Path(dest)
@@ -83,13 +86,16 @@ def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True
         return BuildResult(None, dest, unchanged=previous)
     report("Reading the source folder")
     with _no_collections():
-        catalogue = load_catalogue(Path(src), base_url=base_url)
+        catalogue, unloaded = load_source(Path(src), base_url=base_url)
+    if unloaded and not keep_going:
+        raise SourceError([problem for problems in unloaded.values() for problem in problems])
     staging = staging_dir_for(dest)
     gc.freeze()  # the model lives as long as the build: no collection walks it again, no fork copies it for that
     try:
         out = OutputTree(staging)
         data_cache = DataCache.beside(dest, catalogue.base_url, _page_fingerprints(catalogue)) if cache else None
-        publish_data(catalogue, out, PIPELINES, jobs=jobs, cache=data_cache, progress=report)
+        failures = _fall_back_unloaded(catalogue, unloaded, data_cache, out)
+        failures += publish_data(catalogue, out, PIPELINES, jobs=jobs, cache=data_cache, progress=report, keep_going=keep_going)
         _write(catalogue, out, report)
         findings = _check(staging, catalogue, out.written, report) if check else []
         stamp.forget(dest)
@@ -99,9 +105,25 @@ def build(src: Path, dest: Path, base_url: str | None = None, check: bool = True
         raise
     finally:
         gc.unfreeze()
-    if cache:
+    if cache and not failures:  # a build with failures is never up to date: the next one tries them again
         stamp.record(dest, inputs, len(catalogue.datasets), len(out.written))
-    return BuildResult(catalogue, dest, out.written, findings)
+    return BuildResult(catalogue, dest, out.written, findings, failures=failures)
+
+
+def _fall_back_unloaded(catalogue: Catalogue, unloaded: dict[str, list[Problem]], cache: DataCache | None, out: OutputTree) -> list[Problem]:
+    """Keep-going builds: a dataset whose YAML or source cannot be read is published as it was in its last good
+    build (metadata and data, from the cache, with a warning on its page), or left out if it never built."""
+    for name, problems in sorted(unloaded.items()):
+        message = "; ".join(p.message for p in problems)
+        restored = cache.restore_dataset(name, out) if cache and ID_PATTERN.match(name) else None
+        if restored is None:
+            log.warning("%s: cannot be read and never built before, so it is left out of the site", name)
+            continue
+        restored.stale = message
+        catalogue.datasets.append(restored)
+        log.warning("%s: cannot be read, so its last good version is published again", name)
+    catalogue.datasets.sort(key=lambda d: d.id)
+    return [problem for _, problems in sorted(unloaded.items()) for problem in problems]
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import json
 import os
 import pickle
 import shutil
+from dataclasses import fields
 from functools import cache
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from generator.source.yamlfile import read_yaml
 DESCRIPTIVE_KEYS = frozenset({"description", "keywords", "themes", "links", "externalIds", "created", "updated", "type", "language"})
 """YAML keys that only the metadata writers read: editing them re-renders pages but never re-processes data."""
 
-FORMAT = 2  # bump when what a cache entry holds changes
+FORMAT = 3  # bump when what a cache entry holds changes
 
 
 class DataCache:
@@ -45,19 +46,36 @@ class DataCache:
 
     def restore(self, dataset: Dataset, kind: str, out: OutputTree) -> bool:
         """Put the cached files into `out` and the cached data fields into `dataset`; False on a miss."""
+        return self._restore_entry(self.root / dataset.id / self.key(dataset, kind), dataset, out)
+
+    def restore_last(self, dataset: Dataset, out: OutputTree) -> bool:
+        """The dataset's last good data whatever its inputs were then (the one entry `store` keeps), for a
+        keep-going build in which the dataset failed; False when it never built."""
+        return self._restore_entry(self._last_entry(dataset.id), dataset, out)
+
+    def restore_dataset(self, dataset_id: str, out: OutputTree) -> Dataset | None:
+        """The whole dataset (metadata and data) as its last good build had it, for a keep-going build that
+        cannot read its YAML or source; None when it never built."""
+        entry = self._last_entry(dataset_id)
+        cached = _read_entry(entry)
+        if cached is None or not self._restore_entry(entry, cached[0], out):
+            return None
+        return cached[0]
+
+    def _last_entry(self, dataset_id: str) -> Path:
+        folder = self.root / dataset_id
+        entries = sorted(p for p in folder.iterdir() if not p.name.startswith(".")) if folder.is_dir() else []
+        return entries[-1] if entries else folder / "none"
+
+    def _restore_entry(self, entry: Path, dataset: Dataset, out: OutputTree) -> bool:
         from generator.engine import copy_data_fields
 
-        entry = self.root / dataset.id / self.key(dataset, kind)
-        try:
-            cached = pickle.loads((entry / "dataset.pickle").read_bytes())
-            files = json.loads((entry / "files.json").read_text())
-        except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        cached = _read_entry(entry)
+        if cached is None:
             return False
-        if not all((entry / "files" / rel).is_file() for rel in files):
-            return False
-        for rel in files:
+        for rel in cached[1]:
             _link_or_copy(entry / "files" / rel, out.claim(rel, f"cache:{dataset.id}"))
-        copy_data_fields(cached, dataset)
+        copy_data_fields(cached[0], dataset)
         return True
 
     def store(self, dataset: Dataset, kind: str, files: list[str], out: OutputTree) -> None:
@@ -77,6 +95,21 @@ class DataCache:
             if old != temporary:
                 shutil.rmtree(old, ignore_errors=True)
         temporary.rename(folder / key)
+
+
+def _read_entry(entry: Path) -> tuple[Dataset, list[str]] | None:
+    """The pickled dataset and file list of a cache entry, or None when it is unreadable, incomplete or from a
+    geosite whose Dataset had other fields."""
+    try:
+        cached = pickle.loads((entry / "dataset.pickle").read_bytes())
+        files = json.loads((entry / "files.json").read_text())
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    if not isinstance(cached, Dataset) or not all(hasattr(cached, f.name) for f in fields(Dataset)):
+        return None
+    if not all((entry / "files" / rel).is_file() for rel in files):
+        return None
+    return cached, files
 
 
 @cache

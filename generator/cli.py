@@ -46,6 +46,7 @@ def build(
     check: Annotated[bool, typer.Option("--check/--no-check", help="Validate schemas and links before publishing the output.")] = True,
     jobs: Annotated[Optional[int], typer.Option("-j", "--jobs", min=1, help="Datasets processed at once (default: all cores).")] = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the data files of datasets whose source and settings did not change.")] = True,
+    keep_going: Annotated[bool, typer.Option("--keep-going", help="Publish everything that built: a dataset that fails keeps its last good version (or is left out). Still exits 1.")] = False,
 ) -> None:
     """Build the site from SRC into OUTPUT."""
     from generator import stamp
@@ -55,7 +56,7 @@ def build(
         from generator.build import build as run_build
 
         with err.status("Building…") as status:
-            result = _run(lambda: run_build(src, output, base_url=base_url, check=check, jobs=jobs, cache=cache, progress=lambda step: status.update(step + "…")))
+            result = _run(lambda: run_build(src, output, base_url=base_url, check=check, jobs=jobs, cache=cache, keep_going=keep_going, progress=lambda step: status.update(step + "…")))
         previous = result.unchanged
     if previous is not None:
         err.print(f"Nothing changed since {output} was built ({previous.datasets} datasets, {previous.files} files); left it as it is.", soft_wrap=True)
@@ -63,6 +64,11 @@ def build(
     count = len(result.catalogue.datasets)
     err.print(f"Built {count} dataset{'s' if count != 1 else ''} into {result.output} ({len(result.files)} files).", soft_wrap=True)
     err.print(f"Look at it: geosite serve {result.output}  (then open http://127.0.0.1:8000/)", soft_wrap=True)
+    if result.failures:
+        for problem in result.failures:
+            err.print(f"[bold red]error:[/] {problem}", markup=True, highlight=False, soft_wrap=True)
+        err.print(f"{len(result.failures)} dataset problem(s): published with their last good data, or left out (see above).", soft_wrap=True)
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -57,12 +57,15 @@ class _Task:
     weight: float  # share of the memory budget it may use at its peak
 
 
-def publish_data(catalogue: Catalogue, out: OutputTree, pipelines: tuple[DataPipeline, ...], jobs: int | None = None, cache: DataCache | None = None, progress: Callable[[str], None] | None = None) -> None:
-    """Run every dataset's pipeline (cache hits are restored instead), then raise one BuildError for all failures."""
+def publish_data(catalogue: Catalogue, out: OutputTree, pipelines: tuple[DataPipeline, ...], jobs: int | None = None, cache: DataCache | None = None, progress: Callable[[str], None] | None = None, keep_going: bool = False) -> list[Problem]:
+    """Run every dataset's pipeline (cache hits are restored instead). Failures raise one BuildError for all of
+    them; with `keep_going` each failed dataset falls back to its last good version instead (see `_fall_back`)
+    and the failures are returned."""
     report = progress or (lambda step: None)
     tasks = list(_tasks(catalogue, pipelines))
     pending = [t for t in tasks if not (cache and cache.restore(t.dataset, t.pipeline.kind, out))]
     problems: list[Problem] = []
+    failed: list[tuple[_Task, _Result]] = []
     for done, (task, result) in enumerate(_run(catalogue, out, pending, jobs or os.cpu_count() or 1), start=1):
         report(f"Processed {task.dataset.id} ({done}/{len(pending)})")
         for record in result.records:
@@ -70,23 +73,41 @@ def publish_data(catalogue: Catalogue, out: OutputTree, pipelines: tuple[DataPip
                 log.handle(record)
         if result.problems:
             problems.extend(result.problems)
+            failed.append((task, result))
             continue
         _adopt(task.dataset, result, out)
         if cache:
             cache.store(task.dataset, task.pipeline.kind, result.files, out)
+    if problems and not keep_going:
+        raise BuildError(problems)
+    for task, result in failed:
+        _fall_back(catalogue, task, result, out, cache)
     for task in tasks:
         if task.dataset.assets or task.dataset.collection:
             catalogue.conformance |= task.pipeline.conformance
-    if problems:
-        raise BuildError(problems)
+    return problems
+
+
+def _fall_back(catalogue: Catalogue, task: _Task, result: "_Result", out: OutputTree, cache: DataCache | None) -> None:
+    """A failed dataset's half-written files are removed; it is published with the data of its last good build
+    (and a warning on its page) when the cache has one, else left out of the site."""
+    for rel in result.files:
+        (out.root / rel).unlink(missing_ok=True)
+    message = "; ".join(p.message for p in result.problems)
+    if cache and cache.restore_last(task.dataset, out):
+        task.dataset.stale = message
+        log.warning("%s: failed, so its last good version is published again: %s", task.dataset.id, message)
+        return
+    catalogue.datasets.remove(task.dataset)
+    log.warning("%s: failed and never built before, so it is left out of the site: %s", task.dataset.id, message)
 
 
 def _tasks(catalogue: Catalogue, pipelines: tuple[DataPipeline, ...]) -> Iterator[_Task]:
     by_kind = {p.kind: p for p in pipelines}
     budget = _memory_budget()
     for dataset in catalogue.datasets:
-        if dataset.source is None or dataset.source.kind not in by_kind:
-            continue
+        if dataset.source is None or dataset.source.kind not in by_kind or dataset.stale is not None:
+            continue  # no data, or restored whole from its last good build
         pipeline = by_kind[dataset.source.kind]
         size = _source_bytes(dataset)
         yield _Task(dataset, pipeline, min(1.0, size * pipeline.memory_factor / budget))
@@ -132,7 +153,8 @@ def _schedule(pool: ProcessPoolExecutor, catalogue: Catalogue, out: OutputTree, 
 
 @dataclass
 class _Result:
-    """What a worker sends back: the dataset's data fields and files, or the problem; and what it logged."""
+    """What a worker sends back: the dataset's data fields and files, or the problem and the files it had written
+    before it failed; and what it logged."""
 
     dataset: Dataset | None
     files: list[str]
@@ -166,9 +188,9 @@ def _publish_one(catalogue: Catalogue, dataset: Dataset, pipeline: DataPipeline,
         raise  # geosite's own fault, not this dataset's: the build stops and says so
     except GeositeError as exc:
         located = [p if p.file else replace(p, file=dataset.yaml_path) for p in exc.problems]
-        return _Result(None, [], located, collector.records)
+        return _Result(None, out.written, located, collector.records)
     except Exception as exc:  # a failure in one dataset must not hide the others'
-        return _Result(None, [], [Problem(f"processing failed: {type(exc).__name__}: {exc}", dataset.yaml_path)], collector.records)
+        return _Result(None, out.written, [Problem(f"processing failed: {type(exc).__name__}: {exc}", dataset.yaml_path)], collector.records)
     finally:
         log.removeHandler(collector)
         log.propagate, log.level = propagate, level

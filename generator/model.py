@@ -199,6 +199,7 @@ class Dataset:
     items: list[Item] = field(default_factory=list)  # STAC Items, for datasets of several files
     legend: Legend | None = None  # colour legend of rendered (colour-mapped) raster tiles
     tile_archive: TileArchive | None = None  # the PMTiles archive the tileset documents describe
+    stale: str | None = None  # keep-going builds: why this build failed, so the data is from the last good build
 
     @property
     def has_data(self) -> bool:

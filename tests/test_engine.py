@@ -239,13 +239,13 @@ def test_the_model_is_loaded_without_collections_and_the_collector_is_left_as_it
     from generator import build as build_module
 
     seen = []
-    real_load = build_module.load_catalogue
+    real_load = build_module.load_source
 
     def load(*args, **kwargs):
         seen.append(gc.isenabled())
         return real_load(*args, **kwargs)
 
-    monkeypatch.setattr(build_module, "load_catalogue", load)
+    monkeypatch.setattr(build_module, "load_source", load)
     src = write_source(tmp_path, {"a": "title: A\ndescription: About A.\n"})
     build_module.build(src, tmp_path / "site", check=False, cache=False)
     assert seen == [False] and gc.isenabled() and gc.get_freeze_count() == 0

@@ -41,6 +41,15 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.)){0,99}$")
 
 def load_catalogue(src: Path, base_url: str | None = None, inspect: bool = True) -> Catalogue:
     """Read and validate everything under `src`; raise SourceError listing every problem found."""
+    catalogue, failed = load_source(src, base_url, inspect)
+    if failed:
+        raise SourceError([problem for problems in failed.values() for problem in problems])
+    return catalogue
+
+
+def load_source(src: Path, base_url: str | None = None, inspect: bool = True) -> tuple[Catalogue, dict[str, list[Problem]]]:
+    """The catalogue with every dataset that loaded, and the problems of those that did not, by folder name (for
+    keep-going builds). A problem with catalogue.yaml itself is raised: there is no site without it."""
     src = Path(src)
     if not (src / CATALOGUE_FILE).is_file():
         raise SourceError(Problem(f"no {CATALOGUE_FILE} here; is this a geosite source folder? (see README: 'The source format')", src))
@@ -49,11 +58,8 @@ def load_catalogue(src: Path, base_url: str | None = None, inspect: bool = True)
     if problems:
         raise SourceError(problems)
     catalogue = _catalogue_from(doc, src, base_url)
-    datasets, problems = _load_datasets(src, catalogue, inspect)
-    if problems:
-        raise SourceError(problems)
-    catalogue.datasets = datasets
-    return catalogue
+    catalogue.datasets, failed = _load_datasets(src, catalogue, inspect)
+    return catalogue, failed
 
 
 def _catalogue_from(doc: YamlDocument, src: Path, base_url: str | None) -> Catalogue:
@@ -91,29 +97,29 @@ def _basemap(doc: YamlDocument, src: Path) -> Basemap | None:
     return Basemap(value.get("attribution"), value.get("url"), archive, value.get("attribution_url"), value.get("max_zoom"))
 
 
-def _load_datasets(src: Path, catalogue: Catalogue, inspect: bool) -> tuple[list[Dataset], list[Problem]]:
+def _load_datasets(src: Path, catalogue: Catalogue, inspect: bool) -> tuple[list[Dataset], dict[str, list[Problem]]]:
     root = src / DATASETS_DIR
     if not root.is_dir():
-        return [], []
+        return [], {}
     seen: dict[str, str] = {}
-    checked: list[Path | SourceError] = []
+    checked: list[tuple[str, Path | SourceError]] = []
     root_is_plain = _plainly_below(root, src)
     with os.scandir(root) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
             if not entry.name.startswith("."):
-                checked.append(_checked_folder(entry, root_is_plain, src, seen))
+                checked.append((entry.name, _checked_folder(entry, root_is_plain, src, seen)))
 
-    def load_slice(part: list[Path | SourceError]) -> list[Dataset | SourceError]:
-        return [entry if isinstance(entry, SourceError) else _loaded(entry, src, catalogue, inspect) for entry in part]
+    def load_slice(part: list[tuple[str, Path | SourceError]]) -> list[tuple[str, Dataset | SourceError]]:
+        return [(name, entry if isinstance(entry, SourceError) else _loaded(entry, src, catalogue, inspect)) for name, entry in part]
 
     datasets: list[Dataset] = []
-    problems: list[Problem] = []
-    for entry in (e for part in parallel.map_slices(load_slice, checked) for e in part):
+    failed: dict[str, list[Problem]] = {}
+    for name, entry in (e for part in parallel.map_slices(load_slice, checked) for e in part):
         if isinstance(entry, SourceError):
-            problems.extend(entry.problems)
+            failed.setdefault(name, []).extend(entry.problems)
         else:
             datasets.append(entry)
-    return datasets, problems
+    return datasets, failed
 
 
 def _checked_folder(entry: os.DirEntry, root_is_plain: bool, src: Path, seen: dict[str, str]) -> Path | SourceError:
