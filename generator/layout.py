@@ -57,6 +57,17 @@ def href(from_path: str, to_path: str) -> str:
     return _href(posixpath.dirname(from_path) or ".", to_path)
 
 
+def json_linker(base_url: str | None, from_path: str) -> Callable[[str], str]:
+    """hrefs of the OGC API documents (landing page, collections, records, features, tilesets): absolute under
+    the site's URL when it is known, as the Records and Features link schemas ask (`format: uri`) and as QGIS,
+    GDAL and OWSLib need (each resolves relative hrefs differently); relative otherwise, so a build without a
+    base_url works from any path prefix. STAC keeps relative links (a self-contained catalogue)."""
+    if base_url:
+        return lambda to_path: base_url + to_path
+    folder = posixpath.dirname(from_path) or "."
+    return lambda to_path: _href(folder, to_path)
+
+
 def linker(from_path: str) -> Callable[[str], str]:
     """`href` from one page, for its many links: a target outside the page's top folder is reached by climbing to
     the root (what `_relative` finds the long way), with no cache entry per page and target (a record page each)."""

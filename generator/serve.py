@@ -4,6 +4,9 @@ Python's http.server has no Range, ETag or CORS support, and map clients (raster
 GDAL's OAPIF driver, browsers) depend on all three; this adds them to a threading server, applies the
 same OGC API redirects and content types as the Netlify and nginx configs (generator.writers.hosting),
 and, with a builder and a source folder to watch, rebuilds on change and reloads open pages.
+
+A build for a known site URL (base_url) links to it absolutely; served here, that URL is replaced by this
+server's own origin in every text document (as MkDocs' serve does), so clients, maps and code samples stay local.
 """
 
 from __future__ import annotations
@@ -83,12 +86,25 @@ class SiteServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the default 5 resets connections when a map opens a burst of range requests
 
     def __init__(self, address: tuple[str, int], root: Path, reloader: Reloader | None = None):
         self.root = Path(root).resolve()
         self.reloader = reloader
         self.request_log: collections.deque[tuple[str, str, int]] = collections.deque(maxlen=10000)
+        self._site_url: tuple[int, bytes | None] = (-1, None)
         super().__init__(address, SiteHandler)
+
+    def site_url(self) -> bytes | None:
+        """The URL the build was made for (from its landing page's `self` link), re-read when a rebuild changes it."""
+        landing = self.root / "index.json"
+        try:
+            stamp = landing.stat().st_mtime_ns
+        except OSError:
+            return None
+        if stamp != self._site_url[0]:
+            self._site_url = (stamp, _built_for(landing))
+        return self._site_url[1]
 
     def handle_error(self, request, client_address) -> None:
         """A client that hangs up mid-download is normal (range readers cancel); anything else is logged."""
@@ -153,6 +169,8 @@ class SiteHandler(BaseHTTPRequestHandler):
             return self._start(status, {**headers, "Content-Length": "0"})
         if self.server.reloader is not None and resource.rel.endswith(".html"):
             return self._send_live_page(resource, headers, send_body)
+        if self.server.site_url() and _is_text(headers["Content-Type"]):
+            return self._send_localised(resource, headers, send_body)
         ranges = _requested_ranges(self.headers, resource)
         if ranges is None:
             self._start(HTTPStatus.OK, {**headers, "Content-Length": str(resource.size)})
@@ -181,10 +199,28 @@ class SiteHandler(BaseHTTPRequestHandler):
                 self._copy(resource.path, [(start, end)])
             self.wfile.write(closing)
 
+    def _send_localised(self, resource: Resource, headers: dict[str, str], send_body: bool) -> None:
+        """A text document with the site's URL replaced by this server's origin (whole responses only, no ranges)."""
+        body = self._localised(resource.path.read_bytes())
+        local = {**headers, "ETag": resource.etag[:-1] + '-local"', "Content-Length": str(len(body))}
+        local.pop("Accept-Ranges")
+        self._start(HTTPStatus.OK, local)
+        if send_body:
+            self.wfile.write(body)
+
+    def _localised(self, body: bytes) -> bytes:
+        site_url = self.server.site_url()
+        return body.replace(site_url, self._origin().encode()) if site_url else body
+
+    def _origin(self) -> str:
+        """This server as the client reached it (the Host header), ending with '/'."""
+        host = self.headers.get("Host")
+        return f"http://{host}/" if host else self.server.url
+
     def _send_live_page(self, resource: Resource, headers: dict[str, str], send_body: bool) -> None:
         """HTML with the reload script added before </body> (whole responses only, no ranges)."""
         version = self.server.reloader.version
-        html = resource.path.read_text("utf-8")
+        html = self._localised(resource.path.read_bytes()).decode("utf-8")
         script = RELOAD_SCRIPT % (version, RELOAD_PATH)
         html = html.replace("</body>", script + "</body>", 1) if "</body>" in html else html + script
         body = html.encode("utf-8")
@@ -202,7 +238,9 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _redirect(self, location: str, status: HTTPStatus = HTTPStatus(hosting.REDIRECT_STATUS)) -> None:
-        self._start(status, {**hosting.CORS_HEADERS, "Location": quote(location, safe="/?=&%:@!$'()*+,;~-._"), "Content-Length": "0"})
+        """An absolute Location: QGIS 3.22 does not resolve a relative one."""
+        absolute = self._origin().rstrip("/") + quote(location, safe="/?=&%:@!$'()*+,;~-._")
+        self._start(status, {**hosting.CORS_HEADERS, "Location": absolute, "Content-Length": "0"})
 
     def _error(self, status: HTTPStatus) -> None:
         body = f"{status.value} {status.phrase}\n".encode()
@@ -227,6 +265,25 @@ class SiteHandler(BaseHTTPRequestHandler):
                         return
                     self.wfile.write(block)
                     remaining -= len(block)
+
+
+def _built_for(landing: Path) -> bytes | None:
+    """The base URL of the build whose landing page is `landing`; None for a build with relative links only."""
+    import json
+
+    try:
+        links = json.loads(landing.read_bytes()).get("links", [])
+    except (OSError, ValueError, AttributeError):
+        return None
+    own = next((link.get("href", "") for link in links if isinstance(link, dict) and link.get("rel") == "self"), "")
+    return own[: -len("index.json")].encode() if own.startswith(("http://", "https://")) and own.endswith("/index.json") else None
+
+
+TEXT_TYPES = ("text/", "application/json", "application/geo+json", "application/vnd.oai.openapi+json", "application/xml", "application/schema+json")
+
+
+def _is_text(media_type: str) -> bool:
+    return media_type.startswith(TEXT_TYPES)
 
 
 def _file_headers(resource: Resource) -> dict[str, str]:

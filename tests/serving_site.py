@@ -60,7 +60,7 @@ def features_stage(catalogue: Catalogue, out: OutputTree) -> None:
     features = [{"type": "Feature", "id": n, "geometry": {"type": "Point", "coordinates": [n, n / 2]}, "properties": {"n": n, "name": f"point {n}"}} for n in range(1, FEATURE_COUNT + 1)]
     for number, items, count in pages(features, PAGE_SIZE):
         path = layout.features_page(FEATURES_ID, number)
-        links = page_links(path, lambda n: layout.features_page(FEATURES_ID, n), number, count, GEOJSON)
+        links = page_links(layout.json_linker(catalogue.base_url, path), lambda n: layout.features_page(FEATURES_ID, n), number, count, GEOJSON)
         out.write_json(path, {"type": "FeatureCollection", "features": list(items), "numberMatched": FEATURE_COUNT, "numberReturned": len(items), "links": links}, "test")
     for feature in features:
         out.write_json(layout.feature_json(FEATURES_ID, str(feature["id"])), feature, "test")
@@ -69,11 +69,13 @@ def features_stage(catalogue: Catalogue, out: OutputTree) -> None:
     dataset.assets.append(Asset("image", COG, "Image", "image/tiff; application=geotiff; profile=cloud-optimized"))
 
 
-def build_site(root: Path, monkeypatch) -> Path:
-    """Build the test catalogue with the stand-in stage, then add the data files."""
+def build_site(root: Path, monkeypatch, base_url: str | None = None) -> Path:
+    """Build the test catalogue with the stand-in stage, then add the data files; `base_url` replaces the
+    catalogue's (a host the tests start serves the build at its own URL, as a real deployment does)."""
     src = root / "src"
     (src / "datasets" / FEATURES_ID).mkdir(parents=True)
-    (src / "catalogue.yaml").write_text(CATALOGUE, encoding="utf-8")
+    catalogue = CATALOGUE if base_url is None else CATALOGUE.replace("https://serving.example.org/", base_url)
+    (src / "catalogue.yaml").write_text(catalogue, encoding="utf-8")
     (src / "datasets" / FEATURES_ID / "dataset.yaml").write_text(DATASET, encoding="utf-8")
     monkeypatch.setattr(build_module, "POST_DATA", (features_stage, *build_module.POST_DATA))
     out = root / "build"
@@ -111,6 +113,7 @@ class Running:
 
     url: str
     requests: callable
+    root: Path | None = None  # the build it serves
 
     def count(self, path_part: str) -> int:
         """Requests (GET and HEAD) whose path contains `path_part`, counted on the server side."""
@@ -130,10 +133,10 @@ def geosite_server(root: Path) -> Iterator[Running]:
 
 
 @contextmanager
-def geosite_process(root: Path, logs: Path) -> Iterator[Running]:
+def geosite_process(root: Path, logs: Path, port: int | None = None) -> Iterator[Running]:
     """`geosite serve` in its own process: GDAL and rasterio hold the GIL while they read, so a client
     in the test process would starve an in-process server."""
-    port = free_port()
+    port = port or free_port()
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / "serve.log"
     env = {**os.environ, "COLUMNS": "1000", "NO_COLOR": "1"}
@@ -141,7 +144,7 @@ def geosite_process(root: Path, logs: Path) -> Iterator[Running]:
         process = subprocess.Popen([sys.executable, "-m", "generator", "--debug", "serve", str(root), "--port", str(port)], stdout=handle, stderr=subprocess.STDOUT, env=env)
     try:
         _wait_for_port(port, process, log)
-        yield Running(f"http://127.0.0.1:{port}/", lambda: _serve_log(log))
+        yield Running(f"http://127.0.0.1:{port}/", lambda: _serve_log(log), root)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -184,18 +187,18 @@ http {{
 
 
 @contextmanager
-def nginx_server(root: Path, prefix: Path) -> Iterator[Running]:
+def nginx_server(root: Path, prefix: Path, port: int | None = None) -> Iterator[Running]:
     """The Debian nginx with the build's emitted snippet, as an unprivileged process on loopback."""
     if nginx_binary() is None:
         raise RuntimeError("nginx is not installed: apt-get install -y nginx")
     prefix.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     user = "user root;" if os.geteuid() == 0 else ""
     (prefix / "nginx.conf").write_text(NGINX_CONF.format(prefix=prefix, port=port, root=root, user=user), encoding="utf-8")
     process = subprocess.Popen([nginx_binary(), "-p", str(prefix), "-c", str(prefix / "nginx.conf")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         _wait_for_port(port, process, prefix / "error.log")
-        yield Running(f"http://127.0.0.1:{port}/", lambda: _access_log(prefix / "access.log"))
+        yield Running(f"http://127.0.0.1:{port}/", lambda: _access_log(prefix / "access.log"), root)
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -64,6 +64,8 @@ def _netlify_target(redirects, path: str) -> str | None:
         names = re.findall(r":([a-z]+)", source)
         match = re.fullmatch(re.sub(r":[a-z]+", "([^/]+)", source) + "/?", path)
         if match:
+            assert target.startswith("https://serving.example.org/")  # absolute Location: QGIS 3.22 needs it
+            target = target.removeprefix("https://serving.example.org")
             return re.sub(r":([a-z]+)", lambda m: match.group(names.index(m.group(1)) + 1), target)
     return None
 
@@ -72,7 +74,8 @@ def _nginx_target(conf, path: str) -> str | None:
     for regex, target in re.findall(r'location ~ "([^"]+)" \{[^}]*?\}\s*add_header[^\n]*\n\s*return \d+ (\S+);', conf.read_text()):
         match = re.fullmatch(regex.replace("(?<", "(?P<"), path)
         if match:
-            return re.sub(r"\$([a-z]+)", lambda m: match.group(m.group(1)), target)
+            assert target.startswith("$scheme://$http_host/")  # absolute Location: QGIS 3.22 needs it
+            return re.sub(r"\$([a-z]+)", lambda m: match.group(m.group(1)), target.removeprefix("$scheme://$http_host"))
     return None
 
 
@@ -146,17 +149,18 @@ def test_github_pages_workflow_builds_this_source_folder(built):
     assert workflow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
 
 
-def test_api_collections_list_is_root_relative_and_resolves(built):
+def test_api_collections_list_is_absolute_under_the_site_url_and_resolves(built):
     document = json.loads((built / layout.API_COLLECTIONS).read_text())
     assert validate_document(document) == []
     hrefs = [link["href"] for c in document["collections"] for link in c["links"]] + [l["href"] for l in document["links"]]
     assert {c["id"] for c in document["collections"]} == {"records", "points"}
+    site = "https://serving.example.org/"
     for href in hrefs:
-        if "://" in href:
+        if not href.startswith(site):
             continue
-        assert href.startswith("/") and (built / href.lstrip("/")).is_file(), href
+        assert (built / href[len(site):]).is_file(), href
     items = next(l for c in document["collections"] if c["id"] == "points" for l in c["links"] if l["rel"] == "items")
-    assert items["href"] == "/collections/points/items/index.json"
+    assert items["href"] == site + "collections/points/items/index.json"
 
 
 def test_a_sub_path_base_url_prefixes_every_rule(make_source):
@@ -164,7 +168,7 @@ def test_a_sub_path_base_url_prefixes_every_rule(make_source):
     catalogue = load_catalogue(src)
     assert hosting.site_path(catalogue) == "/data/cat/"
     assert hosting.api_url(catalogue) == "https://example.org/data/cat/api"
-    assert "/data/cat/api/collections/:id/items  /data/cat/collections/:id/items/index.json  302" in hosting.netlify_redirects(catalogue)
+    assert "/data/cat/api/collections/:id/items  https://example.org/data/cat/collections/:id/items/index.json  302" in hosting.netlify_redirects(catalogue)
     assert 'location ~ "^/data/cat/api/collections/(?<id>[^/]+)/items/?$"' in hosting.nginx_conf(catalogue)
     rooted = hosting.api_collections(catalogue)
     assert all(l["href"].startswith("https://example.org/data/cat/") for l in rooted["links"])

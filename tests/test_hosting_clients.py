@@ -11,25 +11,29 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from serving_site import COG, FEATURE_COUNT, FEATURES_ID, PLAIN, PMTILES, build_site, geosite_process, nginx_binary, nginx_server
+from serving_site import COG, FEATURE_COUNT, FEATURES_ID, PLAIN, PMTILES, build_site, free_port, geosite_process, nginx_binary, nginx_server
 
 HOSTS = ["serve", "nginx"]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        return build_site(tmp_path_factory.mktemp("clients"), monkeypatch)
-
-
 @pytest.fixture(scope="module", params=HOSTS)
-def host(request, built, tmp_path_factory):
+def host(request, tmp_path_factory):
+    """nginx serves a build made for its own URL, as a deployment is; `geosite serve` a build for another URL,
+    which it answers for at its own origin."""
     if request.param == "nginx" and nginx_binary() is None and not os.environ.get("CI"):
         pytest.skip("nginx is not installed (apt-get install nginx); required when CI is set")
+    port = free_port()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        built = build_site(tmp_path_factory.mktemp("clients"), monkeypatch, None if request.param == "serve" else f"http://127.0.0.1:{port}/")
     logs = tmp_path_factory.mktemp(f"{request.param}-logs")
-    context = geosite_process(built, logs) if request.param == "serve" else nginx_server(built, logs)
+    context = geosite_process(built, logs, port) if request.param == "serve" else nginx_server(built, logs, port)
     with context as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def built(host):
+    return host.root
 
 
 def fetch(url: str, method: str = "GET", **headers: str):

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from generator.check.findings import Finding
+from generator.writers.hosting import API_PREFIX, resolve_route
 
 UNCHECKED = re.compile(r"<(?:!--.*?-->|(script\b[^>]*>).*?</script\s*>|(style\b[^>]*>).*?</style\s*>)", re.S | re.I)
 """Comments and script/style bodies hold no links (as for an HTML parser); the opening tags are kept for src."""
@@ -82,6 +83,8 @@ def _resolve_cached(folder: str, href: str, base_url: str | None) -> str | None:
     path = unquote(parts.path)
     joined = path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path)
     normal = posixpath.normpath(joined)
+    if base_url and (normal == API_PREFIX or normal.startswith(API_PREFIX + "/")):
+        return resolve_route("/" + normal) or normal  # an OGC API URL: the file every host serves for it
     if href.endswith("/") or normal == ".":
         normal = posixpath.join(normal, "index.html") if normal != "." else "index.html"
     return normal

@@ -50,9 +50,9 @@ def publish(catalogue: Catalogue, dataset: Dataset, data: VectorTable, out: Outp
     for number in range(1, pages + 1):
         rows = data.table.slice((number - 1) * page_size, page_size)
         features = feature_texts(rows, data.attributes)
-        out.write_text(layout.features_page(dataset.id, number), page_text(dataset, number, pages, total, stamp, features), OWNER)
+        out.write_text(layout.features_page(dataset.id, number), page_text(catalogue.base_url, dataset, number, pages, total, stamp, features), OWNER)
         if singles:
-            _write_singles(dataset, rows.column(FID).to_pylist(), features, out)
+            _write_singles(catalogue.base_url, dataset, rows.column(FID).to_pylist(), features, out)
         _write_html(catalogue, dataset, out, rows, data.attributes, (number, total, page_size, singles))
     out.write_json(layout.queryables_json(dataset.id), queryables(catalogue, dataset, data), OWNER)
     return [
@@ -147,31 +147,33 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def page_text(dataset: Dataset, number: int, pages: int, total: int, stamp: str, features: list[str]) -> str:
+def page_text(base_url: str | None, dataset: Dataset, number: int, pages: int, total: int, stamp: str, features: list[str]) -> str:
     """An items page: the members before `features`, so streaming readers see the counts and links first."""
     path = layout.features_page(dataset.id, number)
+    to = layout.json_linker(base_url, path)
     links = [
-        link("self", layout.href(path, path), GEOJSON, f"Page {number} of {pages}"),
-        link("collection", layout.href(path, layout.collection_json(dataset.id)), JSON, dataset.title),
-        link("alternate", layout.href(path, layout.features_page_html(dataset.id, number)), HTML, "This page as HTML"),
-        link("first", layout.href(path, layout.features_page(dataset.id, 1)), GEOJSON, "First page"),
-        link("last", layout.href(path, layout.features_page(dataset.id, pages)), GEOJSON, "Last page"),
+        link("self", to(path), GEOJSON, f"Page {number} of {pages}"),
+        link("collection", to(layout.collection_json(dataset.id)), JSON, dataset.title),
+        link("alternate", to(layout.features_page_html(dataset.id, number)), HTML, "This page as HTML"),
+        link("first", to(layout.features_page(dataset.id, 1)), GEOJSON, "First page"),
+        link("last", to(layout.features_page(dataset.id, pages)), GEOJSON, "Last page"),
     ]
     if number > 1:
-        links.append(link("prev", layout.href(path, layout.features_page(dataset.id, number - 1)), GEOJSON, "Previous page"))
+        links.append(link("prev", to(layout.features_page(dataset.id, number - 1)), GEOJSON, "Previous page"))
     if number < pages:
-        links.append(link("next", layout.href(path, layout.features_page(dataset.id, number + 1)), GEOJSON, "Next page"))
+        links.append(link("next", to(layout.features_page(dataset.id, number + 1)), GEOJSON, "Next page"))
     head = {"type": "FeatureCollection", "numberMatched": total, "numberReturned": len(features), "timeStamp": stamp, "links": links}
     return _dumps(head)[:-1] + ',"features":[' + ",".join(features) + "]}\n"
 
 
-def _write_singles(dataset: Dataset, fids: list[int], features: list[str], out: OutputTree) -> None:
+def _write_singles(base_url: str | None, dataset: Dataset, fids: list[int], features: list[str], out: OutputTree) -> None:
     for fid, text in zip(fids, features):
         path = layout.feature_json(dataset.id, str(fid))
+        to = layout.json_linker(base_url, path)
         links = [
-            link("self", layout.href(path, path), GEOJSON, "This feature"),
-            link("collection", layout.href(path, layout.collection_json(dataset.id)), JSON, dataset.title),
-            link("alternate", layout.href(path, layout.feature_html(dataset.id, str(fid))), HTML, "This feature as HTML"),
+            link("self", to(path), GEOJSON, "This feature"),
+            link("collection", to(layout.collection_json(dataset.id)), JSON, dataset.title),
+            link("alternate", to(layout.feature_html(dataset.id, str(fid))), HTML, "This feature as HTML"),
         ]
         out.write_text(path, text[:-1] + ',"links":' + _dumps(links) + "}\n", OWNER)
 

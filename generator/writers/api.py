@@ -23,22 +23,29 @@ def write(catalogue: Catalogue, out: OutputTree) -> None:
     for dataset in catalogue.datasets:
         if dataset.collection is not None:
             path = layout.collection_json(dataset.id)
-            out.write_json(path, collection(dataset, path), OWNER)
+            out.write_json(path, collection(catalogue, dataset, path), OWNER)
+
+
+API_COLLECTIONS_URL = "api/collections"
+"""Where the landing page's `data` link points when the site's URL is known: QGIS appends `/{collectionId}` to it,
+which only an API path can answer (`collections/index.json/{id}` cannot exist); every host geosite configures
+serves it (redirects, or objects laid out by `geosite publish`)."""
 
 
 def landing_page(catalogue: Catalogue) -> dict[str, Any]:
     path = layout.LANDING_JSON
+    to = layout.json_linker(catalogue.base_url, path)
     return {
         "title": catalogue.title,
         "description": catalogue.description,
         "links": [
-            link("self", layout.href(path, path), JSON, "This landing page"),
-            link("alternate", layout.href(path, layout.LANDING_HTML), HTML, "This landing page as HTML"),
-            link("service-desc", layout.href(path, layout.OPENAPI), OPENAPI_JSON, "The API definition (OpenAPI 3.0)"),
-            link("conformance", layout.href(path, layout.CONFORMANCE), JSON, "Conformance classes implemented"),
-            link("data", layout.href(path, layout.COLLECTIONS), JSON, "The collections"),
-            link(REL_CATALOG, layout.href(path, layout.RECORDS_CATALOGUE), JSON, "The records catalogue (OGC API Records, crawlable)"),
-            link("related", layout.href(path, layout.STAC_ROOT), JSON, "The STAC catalogue"),
+            link("self", to(path), JSON, "This landing page"),
+            link("alternate", to(layout.LANDING_HTML), HTML, "This landing page as HTML"),
+            link("service-desc", to(layout.OPENAPI), OPENAPI_JSON, "The API definition (OpenAPI 3.0)"),
+            link("conformance", to(layout.CONFORMANCE), JSON, "Conformance classes implemented"),
+            link("data", to(API_COLLECTIONS_URL if catalogue.base_url else layout.COLLECTIONS), JSON, "The collections"),
+            link(REL_CATALOG, to(layout.RECORDS_CATALOGUE), JSON, "The records catalogue (OGC API Records, crawlable)"),
+            link("related", to(layout.STAC_ROOT), JSON, "The STAC catalogue"),
         ],
     }
 
@@ -46,23 +53,25 @@ def landing_page(catalogue: Catalogue) -> dict[str, Any]:
 def collections(catalogue: Catalogue) -> dict[str, Any]:
     """The records catalogue first, then one collection per dataset that has an OGC API collection."""
     path = layout.COLLECTIONS
+    to = layout.json_linker(catalogue.base_url, path)
     catalogue_entry = records.catalogue_document(catalogue)
     catalogue_entry["links"] = [
-        link("self", layout.href(path, layout.RECORDS_CATALOGUE), JSON, "The records catalogue"),
-        link("items", layout.href(path, layout.records_items_page(1)), GEOJSON, "The records"),
+        link("self", to(layout.RECORDS_CATALOGUE), JSON, "The records catalogue"),
+        link("items", to(layout.records_items_page(1)), GEOJSON, "The records"),
     ]
     return {
         "links": [
-            link("self", layout.href(path, path), JSON, "The collections"),
-            link("alternate", layout.href(path, layout.COLLECTIONS_HTML), HTML, "The collections as HTML"),
-            link("root", layout.href(path, layout.LANDING_JSON), JSON, "Landing page"),
+            link("self", to(path), JSON, "The collections"),
+            link("alternate", to(layout.COLLECTIONS_HTML), HTML, "The collections as HTML"),
+            link("root", to(layout.LANDING_JSON), JSON, "Landing page"),
         ],
-        "collections": [catalogue_entry, *(collection(d, path) for d in catalogue.datasets if d.collection is not None)],
+        "collections": [catalogue_entry, *(collection(catalogue, d, path) for d in catalogue.datasets if d.collection is not None)],
     }
 
 
-def collection(dataset: Dataset, path: str) -> dict[str, Any]:
-    """A dataset's OGC API collection document, with links relative to `path`."""
+def collection(catalogue: Catalogue, dataset: Dataset, path: str) -> dict[str, Any]:
+    """A dataset's OGC API collection document, with links for a document at `path`."""
+    to = layout.json_linker(catalogue.base_url, path)
     ogc = dataset.collection
     doc: dict[str, Any] = {"id": dataset.id, "title": dataset.title}
     if dataset.description:
@@ -79,11 +88,11 @@ def collection(dataset: Dataset, path: str) -> dict[str, Any]:
     doc["crs"] = list(ogc.crs)
     doc.update(ogc.extra)
     doc["links"] = [
-        link("self", layout.href(path, layout.collection_json(dataset.id)), JSON, "This collection"),
-        link("alternate", layout.href(path, layout.collection_html(dataset.id)), HTML, "This collection as HTML"),
-        link("describedby", layout.href(path, layout.record_json(dataset.id)), GEOJSON, "The dataset's record"),
-        link("describedby", layout.href(path, layout.record_html(dataset.id)), HTML, "The dataset's page"),
-        *(link(l.rel, layout.href(path, l.href), l.media_type, l.title) for l in ogc.links),
+        link("self", to(layout.collection_json(dataset.id)), JSON, "This collection"),
+        link("alternate", to(layout.collection_html(dataset.id)), HTML, "This collection as HTML"),
+        link("describedby", to(layout.record_json(dataset.id)), GEOJSON, "The dataset's record"),
+        link("describedby", to(layout.record_html(dataset.id)), HTML, "The dataset's page"),
+        *(link(l.rel, to(l.href), l.media_type, l.title) for l in ogc.links),
     ]
     return doc
 

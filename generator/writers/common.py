@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from generator import layout
@@ -42,9 +43,10 @@ def license_links(licence: License | None) -> list[dict[str, Any]]:
     return [link("license", url, HTML, title) for title, url in license_texts(licence)]
 
 
-def asset_links(doc_path: str, dataset: Dataset) -> list[dict[str, Any]]:
-    """The dataset's published files as links: downloads are enclosures, quicklooks previews."""
-    return [link(_asset_rel(asset), layout.href(doc_path, asset.href), asset.media_type, asset.title, length=asset.size) for asset in dataset.assets]
+def asset_links(to: Callable[[str], str], dataset: Dataset) -> list[dict[str, Any]]:
+    """The dataset's published files as links (hrefs made by `to`, a layout linker): downloads are enclosures,
+    quicklooks previews."""
+    return [link(_asset_rel(asset), to(asset.href), asset.media_type, asset.title, length=asset.size) for asset in dataset.assets]
 
 
 def _asset_rel(asset: Asset) -> str:
@@ -53,8 +55,8 @@ def _asset_rel(asset: Asset) -> str:
     return "enclosure"
 
 
-def api_links(doc_path: str, dataset: Dataset) -> list[dict[str, Any]]:
-    return [link(api.rel, layout.href(doc_path, api.href), api.media_type, api.title) for api in dataset.api_links]
+def api_links(to: Callable[[str], str], dataset: Dataset) -> list[dict[str, Any]]:
+    return [link(api.rel, to(api.href), api.media_type, api.title) for api in dataset.api_links]
 
 
 def external_links(dataset: Dataset) -> list[dict[str, Any]]:

@@ -18,10 +18,11 @@ def pages(items: Sequence[T], size: int) -> Iterator[tuple[int, Sequence[T], int
         yield number, items[(number - 1) * size : number * size], count
 
 
-def page_links(path: str, page_path: Callable[[int], str], number: int, count: int, media_type: str) -> list[dict[str, Any]]:
-    """self/first/last always; prev and next where they exist, as OGC API Features clients follow them."""
+def page_links(href: Callable[[str], str], page_path: Callable[[int], str], number: int, count: int, media_type: str) -> list[dict[str, Any]]:
+    """self/first/last always; prev and next where they exist, as OGC API Features clients follow them; `href`
+    makes a page's href (a layout linker)."""
     def to(n: int, rel: str, title: str) -> dict[str, Any]:
-        return link(rel, layout.href(path, page_path(n)), media_type, title)
+        return link(rel, href(page_path(n)), media_type, title)
 
     result = [to(number, "self", f"Page {number} of {count}"), to(1, "first", "First page"), to(count, "last", "Last page")]
     if number > 1:

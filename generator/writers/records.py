@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from generator import layout
@@ -47,7 +47,7 @@ def _write_items_page(catalogue: Catalogue, out: OutputTree, page: tuple[int, Se
         record_path = layout.record_json(dataset.id)
         features.append(record(catalogue, dataset, record_path))
         out.write_json(record_path, features[-1], OWNER)
-    out.write_json(path, items_page(path, features, number, count, len(catalogue.datasets)), OWNER, compact=True)
+    out.write_json(path, items_page(layout.json_linker(catalogue.base_url, path), features, number, count, len(catalogue.datasets)), OWNER, compact=True)
 
 
 def catalogue_document(catalogue: Catalogue) -> dict[str, Any]:
@@ -68,14 +68,15 @@ def catalogue_document(catalogue: Catalogue) -> dict[str, Any]:
     extent = catalogue_extent(catalogue)
     if extent:
         doc["extent"] = extent
+    to = layout.json_linker(catalogue.base_url, path)
     doc["links"] = [
-        link("self", layout.href(path, path), JSON, "This catalogue"),
-        link("root", layout.href(path, layout.LANDING_JSON), JSON, "Landing page"),
-        link("alternate", layout.href(path, layout.catalogue_html(1)), HTML, "This catalogue as HTML"),
-        link("items", layout.href(path, layout.records_items_page(1)), GEOJSON, "The records, page by page"),
-        link("alternate", layout.href(path, layout.STAC_ROOT), JSON, "The same catalogue as STAC"),
+        link("self", to(path), JSON, "This catalogue"),
+        link("root", to(layout.LANDING_JSON), JSON, "Landing page"),
+        link("alternate", to(layout.catalogue_html(1)), HTML, "This catalogue as HTML"),
+        link("items", to(layout.records_items_page(1)), GEOJSON, "The records, page by page"),
+        link("alternate", to(layout.STAC_ROOT), JSON, "The same catalogue as STAC"),
         *license_links(catalogue.license),
-        *(link("item", layout.href(path, layout.record_json(d.id)), GEOJSON, d.title) for d in catalogue.datasets),
+        *(link("item", to(layout.record_json(d.id)), GEOJSON, d.title) for d in catalogue.datasets),
     ]
     return doc
 
@@ -133,15 +134,16 @@ def _properties(catalogue: Catalogue, dataset: Dataset) -> dict[str, Any]:
 
 
 def _record_links(catalogue: Catalogue, dataset: Dataset, path: str) -> list[dict[str, Any]]:
+    to = layout.json_linker(catalogue.base_url, path)
     return [
-        link("self", layout.href(path, layout.record_json(dataset.id)), GEOJSON, "This record"),
-        link("alternate", layout.href(path, layout.record_html(dataset.id)), HTML, "This record as HTML"),
-        link("alternate", layout.href(path, layout.stac_collection(dataset.id)), JSON, "This dataset as a STAC Collection"),
-        link("collection", layout.href(path, layout.RECORDS_CATALOGUE), JSON, catalogue.title),
-        link("root", layout.href(path, layout.LANDING_JSON), JSON, "Landing page"),
+        link("self", to(layout.record_json(dataset.id)), GEOJSON, "This record"),
+        link("alternate", to(layout.record_html(dataset.id)), HTML, "This record as HTML"),
+        link("alternate", to(layout.stac_collection(dataset.id)), JSON, "This dataset as a STAC Collection"),
+        link("collection", to(layout.RECORDS_CATALOGUE), JSON, catalogue.title),
+        link("root", to(layout.LANDING_JSON), JSON, "Landing page"),
         *license_links(dataset.license),
-        *api_links(path, dataset),
-        *asset_links(path, dataset),
+        *api_links(to, dataset),
+        *asset_links(to, dataset),
         *external_links(dataset),
     ]
 
@@ -160,15 +162,15 @@ def record_time(time: TimeExtent | None) -> dict[str, Any] | None:
     return result
 
 
-def items_page(path: str, features: list[dict], number: int, count: int, matched: int) -> dict[str, Any]:
+def items_page(to: Callable[[str], str], features: list[dict], number: int, count: int, matched: int) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "features": features,
         "numberMatched": matched,
         "numberReturned": len(features),
         "links": [
-            *page_links(path, layout.records_items_page, number, count, GEOJSON),
-            link("collection", layout.href(path, layout.RECORDS_CATALOGUE), JSON, "The catalogue"),
+            *page_links(to, layout.records_items_page, number, count, GEOJSON),
+            link("collection", to(layout.RECORDS_CATALOGUE), JSON, "The catalogue"),
         ],
     }
 

@@ -26,8 +26,8 @@ def write(catalogue: Catalogue, out: OutputTree) -> None:
     for dataset in catalogue.datasets:
         if dataset.tile_archive is not None:
             out.write_json(layout.tilejson(dataset.id), tilejson(catalogue, dataset, dataset.tile_archive), OWNER)
-            out.write_json(layout.tileset_json(dataset.id), tileset(dataset, dataset.tile_archive), OWNER)
-            out.write_json(layout.tilesets_json(dataset.id), tilesets(dataset, dataset.tile_archive), OWNER)
+            out.write_json(layout.tileset_json(dataset.id), tileset(catalogue, dataset, dataset.tile_archive), OWNER)
+            out.write_json(layout.tilesets_json(dataset.id), tilesets(catalogue, dataset, dataset.tile_archive), OWNER)
 
 
 def tilejson(catalogue: Catalogue, dataset: Dataset, archive: TileArchive) -> dict[str, Any]:
@@ -53,9 +53,10 @@ def tilejson(catalogue: Catalogue, dataset: Dataset, archive: TileArchive) -> di
     return doc
 
 
-def tileset(dataset: Dataset, archive: TileArchive) -> dict[str, Any]:
+def tileset(catalogue: Catalogue, dataset: Dataset, archive: TileArchive) -> dict[str, Any]:
     """OGC Tile Set Metadata (TMS 2.0) for the WebMercatorQuad tileset of the archive."""
     path = layout.tileset_json(dataset.id)
+    to = layout.json_linker(catalogue.base_url, path)
     west, south, east, north = archive.bounds
     doc: dict[str, Any] = {
         "title": dataset.title,
@@ -68,11 +69,11 @@ def tileset(dataset: Dataset, archive: TileArchive) -> dict[str, Any]:
         "mediaTypes": [archive.tile_media_type],
         "attribution": attribution(dataset),
         "links": [
-            link("self", layout.href(path, path), JSON, "This tileset"),
-            link("alternate", layout.href(path, layout.tilejson(dataset.id)), TILEJSON, "TileJSON"),
+            link("self", to(path), JSON, "This tileset"),
+            link("alternate", to(layout.tilejson(dataset.id)), TILEJSON, "TileJSON"),
             link("http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", WEB_MERCATOR_QUAD, JSON, "WebMercatorQuad"),
-            link("http://www.opengis.net/def/rel/ogc/1.0/geodata", layout.href(path, layout.collection_json(dataset.id)), JSON, dataset.title),
-            link("enclosure", layout.href(path, archive.href), PMTILES, "All tiles in one PMTiles archive (read with HTTP Range requests)"),
+            link("http://www.opengis.net/def/rel/ogc/1.0/geodata", to(layout.collection_json(dataset.id)), JSON, dataset.title),
+            link("enclosure", to(archive.href), PMTILES, "All tiles in one PMTiles archive (read with HTTP Range requests)"),
         ],
     }
     if dataset.license:
@@ -82,17 +83,18 @@ def tileset(dataset: Dataset, archive: TileArchive) -> dict[str, Any]:
     return doc
 
 
-def tilesets(dataset: Dataset, archive: TileArchive) -> dict[str, Any]:
+def tilesets(catalogue: Catalogue, dataset: Dataset, archive: TileArchive) -> dict[str, Any]:
     path = layout.tilesets_json(dataset.id)
+    to = layout.json_linker(catalogue.base_url, path)
     return {
-        "links": [link("self", layout.href(path, path), JSON, "Tilesets"), link("collection", layout.href(path, layout.collection_json(dataset.id)), JSON, dataset.title)],
+        "links": [link("self", to(path), JSON, "Tilesets"), link("collection", to(layout.collection_json(dataset.id)), JSON, dataset.title)],
         "tilesets": [
             {
                 "title": f"{dataset.title} (WebMercatorQuad)",
                 "dataType": _data_type(archive),
                 "crs": EPSG_3857,
                 "tileMatrixSetURI": WEB_MERCATOR_QUAD,
-                "links": [link("self", layout.href(path, layout.tileset_json(dataset.id)), JSON, "WebMercatorQuad tileset")],
+                "links": [link("self", to(layout.tileset_json(dataset.id)), JSON, "WebMercatorQuad tileset")],
             }
         ],
     }
