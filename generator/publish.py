@@ -1,7 +1,10 @@
 """`geosite publish`: upload a built site to S3-compatible object storage.
 
 Object stores serve what they are told: each object gets the Content-Type and Cache-Control of the
-hosting policy (generator.writers.hosting), the same the Netlify and nginx configs send. Only files whose
+hosting policy (generator.writers.hosting), the same the Netlify and nginx configs send. Object stores have no
+rewrites, so the OGC API URLs that other hosts redirect (`api`, `api/collections/{id}/items`, …) are laid out as
+objects of their own, copies of the files they would redirect to (whose links are absolute when the build has a
+base_url, so they read the same from either key). Only files whose
 MD5 differs from the stored object are uploaded, so a second publish uploads nothing and an interrupted
 one resumes where it stopped; pages go up after the data they link to. Stale objects are deleted only
 when asked (`--delete`). Credentials come the usual AWS ways (environment, profile, instance role).
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,9 +41,14 @@ class Plan:
     bucket: str
     prefix: str
     upload: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # an API object's key (prefix-relative) -> its file
     unchanged: list[str] = field(default_factory=list)
     delete: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+
+    def source(self, rel: str) -> str:
+        """The output file whose bytes go up under the key `rel`."""
+        return self.sources.get(rel, rel)
 
 
 def parse_target(target: str) -> tuple[str, str]:
@@ -61,7 +69,9 @@ def publish(site: Path, target: str, endpoint_url: str | None = None, delete: bo
     bucket, prefix = parse_target(target)
     client = _client(endpoint_url)
     report("Listing the published objects")
-    plan = compare(site, local_files(site), remote_objects(client, bucket, prefix), client, bucket, prefix, delete)
+    files = list(local_files(site))
+    api = hosting.api_objects(files)
+    plan = compare(site, [*files, *api], remote_objects(client, bucket, prefix), client, bucket, prefix, delete, api)
     if not dry_run:
         upload(client, site, plan, report)
         remove(client, plan, report)
@@ -116,15 +126,16 @@ def remote_objects(client, bucket: str, prefix: str) -> dict[str, str]:
     return objects
 
 
-def compare(site: Path, files: Iterator[str], remote: dict[str, str], client, bucket: str, prefix: str, delete: bool) -> Plan:
-    plan = Plan(bucket, prefix)
+def compare(site: Path, files: Iterable[str], remote: dict[str, str], client, bucket: str, prefix: str, delete: bool, sources: dict[str, str] | None = None) -> Plan:
+    """`files` are keys relative to the prefix; `sources` names the file of those that are not a file's own path."""
+    plan = Plan(bucket, prefix, sources=dict(sources or {}))
     seen = set()
     for rel in files:
         key = prefix + rel
         seen.add(key)
-        same = key in remote and _same_content(client, bucket, key, remote[key], file_md5(site / rel))
+        same = key in remote and _same_content(client, bucket, key, remote[key], file_md5(site / plan.source(rel)))
         (plan.unchanged if same else plan.upload).append(rel)
-    plan.upload.sort(key=lambda rel: (not hosting.is_data_file(rel), rel.endswith(".html"), rel))
+    plan.upload.sort(key=lambda rel: (not hosting.is_data_file(plan.source(rel)), rel.endswith(".html"), rel))
     plan.stale = sorted(set(remote) - seen)
     plan.delete = list(plan.stale) if delete else []
     return plan
@@ -165,8 +176,9 @@ def upload(client, site: Path, plan: Plan, report: Progress) -> None:
 
 
 def _put(client, site: Path, plan: Plan, rel: str, config) -> None:
-    path = site / rel
-    client.upload_file(os.fspath(path), plan.bucket, plan.prefix + rel, ExtraArgs=object_headers(rel, file_md5(path)), Config=config)
+    source = plan.source(rel)
+    path = site / source
+    client.upload_file(os.fspath(path), plan.bucket, plan.prefix + rel, ExtraArgs=object_headers(source, file_md5(path)), Config=config)
 
 
 def remove(client, plan: Plan, report: Progress) -> None:

@@ -63,6 +63,10 @@ def site(tmp_path) -> Path:
     return root
 
 
+API_OBJECTS = {"api": "index.json", "api/collections/a/items": "collections/a/items/index.json"}
+"""The OGC API URLs other hosts redirect, laid out as objects (object storage has no rewrites)."""
+
+
 def keys(client, prefix: str = "") -> set[str]:
     return {item["Key"] for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix) for item in page.get("Contents", [])}
 
@@ -76,24 +80,27 @@ def test_parse_target():
 
 def test_first_publish_uploads_everything_with_types_and_cache_policy(s3, s3_endpoint, site):
     plan = publish(site, f"s3://{BUCKET}/www", endpoint_url=s3_endpoint)
-    expected = {"index.html", "index.json", "collections/a/items/index.json", "datasets/a/a.pmtiles", "datasets/a/a.tif"}
+    expected = {"index.html", "index.json", "collections/a/items/index.json", "datasets/a/a.pmtiles", "datasets/a/a.tif", *API_OBJECTS}
     assert set(plan.upload) == expected and plan.unchanged == []
     assert keys(s3) == {f"www/{rel}" for rel in expected}, "host-only files (_headers, _redirects, .nojekyll) stay out"
     assert plan.upload.index("datasets/a/a.pmtiles") < plan.upload.index("index.json") < plan.upload.index("index.html")
     for rel in expected:
         head = s3.head_object(Bucket=BUCKET, Key=f"www/{rel}")
-        assert head["ContentType"] == hosting.content_type(rel)
-        assert head["CacheControl"] == hosting.cache_control(rel)
+        source = API_OBJECTS.get(rel, rel)
+        assert head["ContentType"] == hosting.content_type(source)
+        assert head["CacheControl"] == hosting.cache_control(source)
         assert head["Metadata"][MD5_METADATA] == head["ETag"].strip('"')
+    for key, source in API_OBJECTS.items():
+        assert s3.get_object(Bucket=BUCKET, Key=f"www/{key}")["Body"].read() == (site / source).read_bytes()
 
 
 def test_second_publish_uploads_nothing_and_a_change_uploads_one_file(s3, s3_endpoint, site):
     publish(site, f"s3://{BUCKET}/www", endpoint_url=s3_endpoint)
     again = publish(site, f"s3://{BUCKET}/www", endpoint_url=s3_endpoint)
-    assert again.upload == [] and len(again.unchanged) == 5
+    assert again.upload == [] and len(again.unchanged) == 7
     (site / "index.json").write_text('{"links": [], "changed": true}')
     changed = publish(site, f"s3://{BUCKET}/www", endpoint_url=s3_endpoint)
-    assert changed.upload == ["index.json"]
+    assert changed.upload == ["api", "index.json"]  # the landing page, and its copy at the API URL
     body = s3.get_object(Bucket=BUCKET, Key="www/index.json")["Body"].read()
     assert json.loads(body)["changed"] is True
 
@@ -112,7 +119,7 @@ def test_stale_objects_are_deleted_only_with_delete(s3, s3_endpoint, site):
 
 def test_dry_run_changes_nothing(s3, s3_endpoint, site):
     plan = publish(site, f"s3://{BUCKET}/www", endpoint_url=s3_endpoint, dry_run=True)
-    assert len(plan.upload) == 5
+    assert len(plan.upload) == 7
     assert keys(s3) == set()
 
 
@@ -161,7 +168,7 @@ def test_cli_publish_prints_the_plan(s3, s3_endpoint, site):
     assert first.exit_code == 0, first.output
     assert "uploaded index.html" in first.output
     second = runner.invoke(app, ["publish", str(site), f"s3://{BUCKET}/cli", "--endpoint-url", s3_endpoint])
-    assert second.exit_code == 0 and "Uploaded 0 file(s), 5 unchanged" in second.output
+    assert second.exit_code == 0 and "Uploaded 0 file(s), 7 unchanged" in second.output
 
 
 def test_missing_bucket_is_one_line_error(s3, s3_endpoint, site):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -157,6 +158,24 @@ def resolve_route(path: str) -> str | None:
             values = {p: s for p, s in zip(pattern, segments) if p.startswith(":")}
             return _fill(route.target, values)
     return None
+
+
+def api_objects(files: Iterable[str]) -> dict[str, str]:
+    """For hosts without rewrites (object storage): each OGC API URL path under `api` (no extension, e.g.
+    'api/collections/x/items') -> the output file that answers it, for every route a file of the build fills."""
+    targets = [(route, re.compile(re.sub(r":([a-z]+)", r"(?P<\1>[^/]+)", re.escape(route.target).replace("\\:", ":")) + "$")) for route in ROUTES]
+    objects: dict[str, str] = {}
+    for rel in sorted(files):
+        for route, pattern in targets:
+            match = pattern.match(rel)
+            if match and not _is_page_name(match.groupdict().get("fid")):
+                objects[API_PREFIX + _fill(route.pattern, {f":{k}": v for k, v in match.groupdict().items()})] = rel
+    return objects
+
+
+def _is_page_name(fid: str | None) -> bool:
+    """Items pages share the folder of single features: `index` and `page-N` are pages, not feature ids."""
+    return fid is not None and (fid == "index" or re.fullmatch(r"page-\d+", fid) is not None)
 
 
 def _fill(target: str, values: dict[str, str]) -> str:
