@@ -30,7 +30,14 @@ def site(tmp_path_factory) -> Path:
     return folder / "site"
 
 
+SITE = "https://data.example.org/cat/"
+"""The test catalogue's base_url (tests/test_html.py)."""
+
+
 def resolve(document: str, href: str) -> str:
+    """An output path: API documents link absolutely under the site URL (served at '/' here), pages relatively."""
+    if href.startswith(SITE):
+        return href[len(SITE):]
     return posixpath.normpath(posixpath.join(posixpath.dirname(document), href))
 
 
